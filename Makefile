@@ -1,0 +1,62 @@
+# Two commands for a fresh machine: `make run` and `make test`. Both set everything up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+STAMP := $(VENV)/.installed
+LANGS := kk ru en
+PO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run console test lint check bench babel-extract babel-update babel-compile clean
+
+run: setup
+	$(PY) -m bot run
+
+console: setup
+	$(PY) -m bot console
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m bot check
+	$(PY) -m pytest
+
+check: setup
+	$(PY) -m bot check
+
+lint: setup
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+bench: setup
+	$(PY) benchmarks/match_bench.py
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Compiled catalogs are build output: produced here, never committed.
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(PYBABEL) compile --statistics -d locales -D messages -l $*
+
+babel-extract: $(STAMP)
+	$(PYBABEL) extract -F babel.cfg -k _ -k __ -k lazy_gettext --no-location \
+		--sort-output -o locales/messages.pot bot
+
+babel-update: babel-extract
+	for l in $(LANGS); do \
+		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
+			$(PYBABEL) update -d locales -D messages -l $$l -i locales/messages.pot \
+				--no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(PYBABEL) init -d locales -D messages -l $$l -i locales/messages.pot; \
+		fi; \
+	done
+
+babel-compile: $(MO)
+
+clean:
+	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""python -m bot [run|console|check|match|migrate]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from bot.faq import FaqError, KnowledgeBase, check_faq
+from bot.logs import setup_logging
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"faq_path": args.faq} if getattr(args, "faq", None) else {}
+    return load_settings(**overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    setup_logging(settings.log_level, [token])
+    if not token:
+        print("BOT_TOKEN is not set: starting the offline console instead.", file=sys.stderr)
+        return cmd_console(args)
+    from bot.runners.polling import run_polling
+
+    asyncio.run(run_polling(settings))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    setup_logging("WARNING", [])
+    from bot.runners.console import run_console
+
+    asyncio.run(run_console(settings))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.catalogs import catalog_problems
+
+    settings = _settings(args)
+    problems = check_faq(settings.faq_path) + catalog_problems(PROJECT_ROOT / "locales")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"check: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"check: OK ({settings.faq_path})")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    """One question per line on stdin, one JSON object per line on stdout."""
+    kb = KnowledgeBase.load(_settings(args).faq_path)
+    for line in sys.stdin:
+        query = line.rstrip("\n")
+        if not query.strip():
+            continue
+        result = kb.matcher.match(query)
+        sys.stdout.write(json.dumps(result.as_contract(query), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine, migrate
+
+    async def _migrate() -> None:
+        engine = create_engine(_settings(args).database_url)
+        await migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(_migrate())
+    print("database is at the newest schema")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    commands = {
+        "run": (cmd_run, "the bot on Telegram (or the offline console without BOT_TOKEN)"),
+        "console": (cmd_console, "chat with the bot in the terminal, offline"),
+        "check": (cmd_check, "validate data/faq.yaml and the translation catalogs"),
+        "match": (cmd_match, "match questions from stdin, JSON lines to stdout"),
+        "migrate": (cmd_migrate, "apply database migrations"),
+    }
+    for name, (_func, help_text) in commands.items():
+        sub.add_parser(name, help=help_text).add_argument(
+            "--faq", type=Path, help="FAQ file (default: FAQ_PATH or data/faq.yaml)"
+        )
+    args = parser.parse_args(argv)
+    func = commands[args.command or "run"][0]
+    if args.command is None:
+        args.faq = None
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except FaqError as exc:
+        print("The FAQ file cannot be used:", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

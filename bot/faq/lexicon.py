@@ -1,0 +1,62 @@
+"""Small closed word lists: function words, greetings and thanks, in kk, ru and en.
+
+They are written here as people write them and compared by skeleton (see text.py), so
+"рахмет", "рақмет" and "rahmet" are the same word. Content words are not listed here: the
+matcher learns them from the FAQ itself.
+"""
+
+from __future__ import annotations
+
+from .text import skeleton
+
+_STOPWORDS = {
+    "kk": """
+        мен сен сіз ол біз сіздер олар менің сенің сіздің оның біздің маған саған сізге оған
+        бізге мені сені сізді оны бізді және мен да де та те ма ме ба бе па пе ғой ғана
+        бұл осы сол мына анау не кім қай қайсы қандай қалай қашан қайда неше қанша неге
+        неліктен нешінші үшін туралы бойынша арқылы дейін кейін бар жоқ болады бола болса
+        болып керек ме еді екен деген дегеніміз деп еш әлде немесе бірақ егер онда мұнда
+        ба әр барлық өз өзі өзім маған айтыңызшы айтып беріңізші білгім келеді білейін
+        сұрақ сұрағым бар жөнінде жайлы
+    """,
+    "ru": """
+        я ты вы он она оно мы они мне тебе вам ему ей нам им меня тебя вас его её их мой
+        моя мое мои твой ваш ваша наш наша свой и а но или да нет не ни же ли бы то это
+        этот эта эти тот та те что кто как когда где куда откуда почему зачем сколько какой
+        какая какое какие который которая чей в во на с со к ко у о об от до по за из
+        при про для без над под через после перед между есть был была было были будет
+        будут быть можно нужно надо ли же ещё уже тоже также очень только всё все весь
+        подскажите скажите пожалуйста хочу хотел хотела узнать вопрос интересует есть ли
+        мне подскажите расскажите объясните
+    """,
+    "en": """
+        i me my mine you your yours he him his she her it its we us our they them their
+        a an the and or but if then so to of in on at by for with from about as into
+        is are was were be been being am do does did done have has had will would shall
+        should can could may might must what which who whom whose when where why how
+        this that these those there here not no yes please tell know want wonder question
+        any some
+    """,
+}
+_GREETINGS = """
+    сәлем сәлеметсіз сәлеметсіздер салем салеметсиз амансыз ба армысыз ассалаумағалейкум
+    салам қайырлы таң күн кеш привет здравствуйте здрасте здравствуй добрый доброе утро
+    день вечер хай hello hi hey hiya greetings good morning afternoon evening salem salam
+    privet zdravstvuite
+"""
+_THANKS = """
+    рахмет рақмет рахмат көп үлкен алғыс спасибо спс благодарю большое огромное thanks
+    thank thx ty much lot very cheers rahmet raqmet spasibo
+"""
+
+
+def _skeletons(words: str) -> frozenset[str]:
+    return frozenset(skeleton(word) for word in words.split())
+
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: _skeletons(words) for lang, words in _STOPWORDS.items()
+}
+ALL_STOPWORDS: frozenset[str] = frozenset().union(*STOPWORDS.values())
+GREETINGS: frozenset[str] = _skeletons(_GREETINGS)
+THANKS: frozenset[str] = _skeletons(_THANKS)

@@ -1,0 +1,135 @@
+"""Reading data/faq.yaml and checking it, with messages an editor can act on."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .models import LANGS, FaqBook
+
+TELEGRAM_TEXT_LIMIT = 4096
+BUTTON_TEXT_LIMIT = 64
+# Tags that Telegram's HTML parse mode accepts.
+_TELEGRAM_TAGS = frozenset(
+    "b strong i em u ins s strike del span tg-spoiler a code pre blockquote tg-emoji".split()
+)
+
+
+_BARE_LT = re.compile(r"<(?!/?[a-z-]+[\s>/])")
+_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+class FaqError(Exception):
+    """The FAQ file cannot be used; `problems` says where and why, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _TelegramHtmlChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _TELEGRAM_TAGS:
+            self.errors.append(f"tag <{tag}> is not allowed by Telegram")
+        if tag == "a" and not dict(attrs).get("href"):
+            self.errors.append("<a> without href")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> does not close an open <{tag}>")
+        else:
+            self.stack.pop()
+
+
+def html_problems(text: str) -> list[str]:
+    """Why Telegram would reject this HTML text, or [] if it is fine."""
+    checker = _TelegramHtmlChecker()
+    checker.feed(text)
+    checker.close()
+    problems = list(checker.errors)
+    if checker.stack:
+        problems.append(f"<{checker.stack[-1]}> is never closed")
+    if _BARE_LT.search(text):
+        problems.append("a bare '<' (write &lt;)")
+    if _BARE_AMP.search(text):
+        problems.append("a bare '&' (write &amp;)")
+    return problems
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FaqError([f"{path}: file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise FaqError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+
+
+def _where(raw: object, loc: tuple[int | str, ...]) -> str:
+    """'entry 'id' (entries[3]) answer.kk' for a pydantic error location."""
+    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+        entry_id = "?"
+        if isinstance(raw, dict) and isinstance(raw.get("entries"), list):
+            entries = raw["entries"]
+            if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+                entry_id = str(entries[loc[1]].get("id", "?"))
+        rest = ".".join(str(part) for part in loc[2:]) or "(entry)"
+        return f"entry '{entry_id}' (entries[{loc[1]}]) {rest}"
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_faq(path: Path) -> FaqBook:
+    """Parse and validate the schema; raise FaqError listing every problem."""
+    raw = _read_yaml(path)
+    try:
+        return FaqBook.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            f"{path}: {_where(raw, tuple(err['loc']))}: {err['msg']}" for err in exc.errors()
+        ]
+        raise FaqError(problems) from None
+
+
+def content_problems(book: FaqBook, path: Path) -> list[str]:
+    """What the schema cannot say: Telegram limits, HTML, empty phrasings."""
+    problems: list[str] = []
+    for entry in book.entries:
+        where = f"{path}: entry '{entry.id}'"
+        for lang in LANGS:
+            answer = entry.answer.get(lang)
+            if len(answer) > TELEGRAM_TEXT_LIMIT:
+                problems.append(
+                    f"{where} answer.{lang}: {len(answer)} characters, "
+                    f"Telegram allows {TELEGRAM_TEXT_LIMIT}"
+                )
+            problems.extend(f"{where} answer.{lang}: {p}" for p in html_problems(answer))
+            questions = entry.questions.get(lang)
+            if len(questions[0]) > BUTTON_TEXT_LIMIT:
+                problems.append(
+                    f"{where} questions.{lang}[0]: the canonical question is shown on a button "
+                    f"and must be at most {BUTTON_TEXT_LIMIT} characters"
+                )
+            problems.extend(
+                f"{where} questions.{lang}[{i}]: empty question"
+                for i, q in enumerate(questions)
+                if not q.strip()
+            )
+    return problems
+
+
+def check_faq(path: Path) -> list[str]:
+    try:
+        book = load_faq(path)
+    except FaqError as exc:
+        return exc.problems
+    return content_problems(book, path)

@@ -1,0 +1,278 @@
+"""Matching a user's message to an FAQ entry, in any of kk/ru/en, with typos and transliteration.
+
+How it works, in short:
+- Every question in the FAQ (all phrasings, all languages) is reduced to *concepts*: word
+  skeletons (text.py), with synonyms from the FAQ merged into one concept.
+- Each concept is weighted by how specific it is (inverse document frequency over entries).
+- A query word is resolved to a known word exactly, by a shared stem (inflection), or by fuzzy
+  similarity (typos, rapidfuzz). Words that resolve to nothing count against the match, which
+  is what keeps out-of-scope questions from being answered.
+- A question scores by how much of the query it explains and how much of itself the query
+  covers; an entry scores by its best question plus how much of the query all its phrasings
+  explain together. An inverted index keeps the work proportional to the query, not the FAQ.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS
+from .models import LANGS, FaqBook
+from .text import KAZAKH_LETTERS, skeleton, words
+
+Outcome = Literal["answer", "suggest", "none", "greeting", "thanks"]
+
+MAX_QUERY_CHARS = 1500
+_MAX_PHRASE = 4
+_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    answer: float = 56.0  # a confident answer scores at least this...
+    margin: float = 7.0  # ...and leads the runner-up by at least this
+    suggest: float = 36.0  # below this, nothing is offered
+    suggest_window: float = 16.0  # suggestions within this distance of the best
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    kind: Outcome
+    lang: str
+    entry_id: str | None = None
+    score: float = 0.0
+    suggestions: tuple[str, ...] = ()
+
+    def as_contract(self, query: str) -> dict[str, object]:
+        """The JSON line of `python -m bot match`."""
+        return {
+            "q": query,
+            "lang": self.lang,
+            "id": self.entry_id if self.kind == "answer" else None,
+            "score": round(self.score, 1),
+            "suggestions": list(self.suggestions),
+        }
+
+
+@dataclass(slots=True)
+class _Vocabulary:
+    """Known word skeletons, with their concept and the languages they were seen in."""
+
+    concept: dict[str, str] = field(default_factory=dict)
+    langs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_prefix: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_first: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, token: str, concept: str, lang: str | None) -> None:
+        if token not in self.concept:
+            self.concept[token] = concept
+            self.by_prefix[token[:4]].append(token)
+            self.by_first[token[:1]].append(token)
+        if lang:
+            self.langs[token].add(lang)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class FaqMatcher:
+    """Index over one FaqBook. Build once at start-up; `match` is then pure and fast."""
+
+    def __init__(self, book: FaqBook, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self.entry_ids: list[str] = [entry.id for entry in book.entries]
+        self._vocab = _Vocabulary()
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self._resolve_cache: dict[str, tuple[str, float] | None] = {}
+        self._load_synonyms(book.synonyms)
+
+        question_concepts: list[set[str]] = []
+        question_entry: list[int] = []
+        for entry_index, entry in enumerate(book.entries):
+            for lang in LANGS:
+                for question in entry.questions.get(lang):
+                    tokens = [skeleton(w) for w in words(question)]
+                    for token in tokens:
+                        self._vocab.add(token, self._vocab.concept.get(token, token), lang)
+                    question_concepts.append(self._concepts_of(tokens))
+                    question_entry.append(entry_index)
+        self._build_weights(question_concepts, question_entry)
+
+    # --- building -------------------------------------------------------------------------
+    def _load_synonyms(self, groups: list[list[str]]) -> None:
+        for number, group in enumerate(groups):
+            concept = f"~syn{number}"
+            for phrase in group:
+                tokens = tuple(skeleton(w) for w in words(phrase))
+                if len(tokens) == 1:
+                    self._vocab.add(tokens[0], concept, None)
+                elif 1 < len(tokens) <= _MAX_PHRASE:
+                    self._phrases[tokens] = concept
+
+    def _concepts_of(self, tokens: list[str]) -> set[str]:
+        """Concepts of already-resolved tokens, multi-word synonyms included."""
+        concepts = {self._vocab.concept.get(t, t) for t in tokens}
+        if self._phrases:
+            for start in range(len(tokens)):
+                for length in range(2, _MAX_PHRASE + 1):
+                    concept = self._phrases.get(tuple(tokens[start : start + length]))
+                    if concept:
+                        concepts.add(concept)
+        return concepts
+
+    def _build_weights(self, question_concepts: list[set[str]], question_entry: list[int]) -> None:
+        n_entries = len(self.entry_ids)
+        entries_with: dict[str, set[int]] = defaultdict(set)
+        for concepts, entry_index in zip(question_concepts, question_entry, strict=True):
+            for concept in concepts:
+                entries_with[concept].add(entry_index)
+        self._weight: dict[str, float] = {}
+        for concept, entries in entries_with.items():
+            idf = math.log(1.0 + n_entries / len(entries))
+            self._weight[concept] = idf * (0.35 if concept in ALL_STOPWORDS else 1.0)
+        self._unknown_weight = math.log(1.0 + n_entries) * 0.8
+
+        postings: dict[str, list[int]] = defaultdict(list)
+        for q_index, concepts in enumerate(question_concepts):
+            for concept in concepts:
+                postings[concept].append(q_index)
+        self._postings = {c: np.asarray(ix, dtype=np.int32) for c, ix in postings.items()}
+        self._entry_postings = {
+            c: np.asarray(sorted(ix), dtype=np.int32) for c, ix in entries_with.items()
+        }
+        self._question_total = np.asarray(
+            [sum(self._weight[c] for c in concepts) or 1.0 for concepts in question_concepts]
+        )
+        self._question_entry = np.asarray(question_entry, dtype=np.int32)
+        # Questions are stored entry by entry, so an entry's best question is a reduceat.
+        self._entry_starts = np.flatnonzero(np.r_[True, np.diff(self._question_entry) != 0])
+
+    # --- matching -------------------------------------------------------------------------
+    def _resolve(self, token: str) -> tuple[str, float] | None:
+        """The known word a query word stands for, and how sure that is (0..1)."""
+        cached = self._resolve_cache.get(token, False)
+        if cached is not False:
+            return cached
+        result = self._resolve_uncached(token)
+        if len(self._resolve_cache) >= _CACHE_LIMIT:
+            self._resolve_cache.clear()
+        self._resolve_cache[token] = result
+        return result
+
+    def _resolve_uncached(self, token: str) -> tuple[str, float] | None:
+        if token in self._vocab.concept:
+            return token, 1.0
+        if len(token) < 4 or token.isdigit():
+            return None
+        best: tuple[str, float] | None = None
+        for known in self._vocab.by_prefix.get(token[:4], ()):
+            shared = _common_prefix(token, known)
+            shorter = min(len(token), len(known))
+            if shared == shorter or shared >= max(5, 0.6 * shorter):
+                sim = 0.7 + 0.3 * shared / max(len(token), len(known))
+                if best is None or sim > best[1]:
+                    best = (known, sim)
+        if best is None and len(token) >= 5:
+            found = process.extractOne(
+                token, self._vocab.by_first.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=78
+            )
+            if found:
+                best = (found[0], 0.85 * found[1] / 100.0)
+        return best
+
+    def detect_language(self, text: str) -> str:
+        """kk, ru or en: Kazakh letters, then which language's FAQ words the message uses."""
+        votes = dict.fromkeys(LANGS, 0.0)
+        cyrillic = latin = 0
+        for word in words(text[:MAX_QUERY_CHARS]):
+            if any(ch in KAZAKH_LETTERS for ch in word):
+                votes["kk"] += 2.0
+                continue
+            is_cyrillic = any("а" <= ch <= "я" or ch == "ё" for ch in word)
+            cyrillic += is_cyrillic
+            latin += not is_cyrillic and word.isascii() and word.isalpha()
+            token = skeleton(word)
+            langs = [lang for lang in LANGS if token in STOPWORDS[lang]]
+            if not langs:
+                resolved = self._resolve(token)
+                if resolved:
+                    langs = sorted(self._vocab.langs.get(resolved[0], ()))
+            if is_cyrillic:
+                langs = [lang for lang in langs if lang != "en"]
+            for lang in langs:
+                votes[lang] += 1.0 / len(langs)
+        if cyrillic:
+            votes["ru"] += 0.3
+        elif latin:
+            votes["en"] += 0.3
+        return max(LANGS, key=lambda lang: votes[lang])
+
+    def match(self, text: str) -> MatchResult:
+        text = text[:MAX_QUERY_CHARS]
+        lang = self.detect_language(text)
+        tokens = [skeleton(w) for w in words(text)]
+        social = {t for t in tokens if t in GREETINGS or t in THANKS}
+        content = [t for t in tokens if t not in social and t not in ALL_STOPWORDS]
+        if not content:
+            if social & THANKS:
+                return MatchResult("thanks", lang)
+            if social:
+                return MatchResult("greeting", lang)
+
+        resolved: list[str] = []
+        sims: dict[str, float] = {}
+        unknown_weight = 0.0
+        for token in tokens:
+            hit = self._resolve(token)
+            if hit is None:
+                if token not in ALL_STOPWORDS and token not in social and len(token) > 2:
+                    unknown_weight += self._unknown_weight
+                continue
+            known, sim = hit
+            resolved.append(known)
+            concept = self._vocab.concept[known]
+            sims[concept] = max(sims.get(concept, 0.0), sim)
+        for concept in self._concepts_of(resolved) - sims.keys():
+            sims[concept] = 1.0
+
+        weighted = [(c, self._weight[c] * s) for c, s in sims.items() if c in self._weight]
+        query_total = sum(w for _, w in weighted) + unknown_weight
+        if not weighted or query_total <= 0:
+            return MatchResult("none", lang)
+
+        matched = np.zeros(len(self._question_entry))
+        entry_matched = np.zeros(len(self.entry_ids))
+        for concept, weight in weighted:
+            matched[self._postings[concept]] += weight
+            entry_matched[self._entry_postings[concept]] += weight
+        per_question = 0.6 * matched / query_total + 0.4 * matched / self._question_total
+        best_question = np.maximum.reduceat(per_question, self._entry_starts)
+        scores = 100.0 * (0.75 * best_question + 0.25 * entry_matched / query_total)
+        return self._decide(scores, lang)
+
+    def _decide(self, scores: np.ndarray, lang: str) -> MatchResult:
+        t = self.thresholds
+        top = np.argsort(scores)[::-1][: t.max_suggestions + 1]
+        best = float(scores[top[0]])
+        runner_up = float(scores[top[1]]) if len(top) > 1 else 0.0
+        if best >= t.answer and best - runner_up >= t.margin:
+            return MatchResult("answer", lang, self.entry_ids[top[0]], best)
+        floor = max(t.suggest, best - t.suggest_window)
+        suggestions = tuple(
+            self.entry_ids[i] for i in top[: t.max_suggestions] if scores[i] >= floor
+        )
+        if suggestions:
+            return MatchResult("suggest", lang, None, best, suggestions)
+        return MatchResult("none", lang, None, best)

@@ -1,0 +1,69 @@
+"""The FAQ file's schema: what editors write in data/faq.yaml, validated with pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LANGS: tuple[str, ...] = ("kk", "ru", "en")
+Lang = Literal["kk", "ru", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Strict):
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class LocalizedQuestions(_Strict):
+    kk: list[str] = Field(min_length=1)
+    ru: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    def get(self, lang: str) -> list[str]:
+        return getattr(self, lang)
+
+
+class FaqEntry(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    audience: list[Literal["voter", "trainee"]] = Field(min_length=1)
+    questions: LocalizedQuestions
+    answer: LocalizedText
+    related: list[str] = []
+    source: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    def title(self, lang: str) -> str:
+        """The canonical question, shown on buttons."""
+        return self.questions.get(lang)[0]
+
+
+class FaqBook(_Strict):
+    version: Literal[1]
+    synonyms: list[list[str]] = []
+    entries: list[FaqEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique_and_related_known(self) -> FaqBook:
+        seen: set[str] = set()
+        for entry in self.entries:
+            if entry.id in seen:
+                raise ValueError(f"entry '{entry.id}': duplicate id")
+            seen.add(entry.id)
+        for entry in self.entries:
+            for rel in entry.related:
+                if rel not in seen:
+                    raise ValueError(f"entry '{entry.id}': related id '{rel}' does not exist")
+                if rel == entry.id:
+                    raise ValueError(f"entry '{entry.id}': relates to itself")
+        return self
+
+    def by_id(self) -> dict[str, FaqEntry]:
+        return {entry.id: entry for entry in self.entries}

@@ -1,0 +1,65 @@
+"""/start, /help and /language."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.db.models import User
+from bot.faq import LANGS
+from bot.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
+from bot.services.users import set_language
+
+def help_text(locale: str | None = None) -> str:
+    return _(
+        "Ask me about the elections of Mazhilis and maslikhat deputies (19 March 2023) "
+        "in Kazakh, Russian or English, in your own words. For example: "
+        "<i>Where is my polling station?</i>\n\n"
+        "If I cannot answer, I will pass your question to an operator.\n\n"
+        "/language: change the language\n/help: this message",
+        locale=locale,
+    )
+
+
+async def start(message: Message, user: User) -> None:
+    greeting = _("Hello! I am saylau-bot, an assistant for voters and election staff.")
+    if user.language is None:
+        choose = _("Please choose your language:")
+        await message.answer(f"{greeting}\n\n{choose}", reply_markup=language_keyboard())
+    else:
+        await message.answer(f"{greeting}\n\n{help_text()}")
+
+
+async def show_help(message: Message) -> None:
+    await message.answer(help_text())
+
+
+async def choose_language(message: Message) -> None:
+    await message.answer(_("Please choose your language:"), reply_markup=language_keyboard())
+
+
+async def language_chosen(
+    callback: CallbackQuery, callback_data: LanguageChoice, session
+) -> None:
+    if callback_data.code not in LANGS:
+        await callback.answer(_("This button is no longer valid."), show_alert=False)
+        return
+    code = callback_data.code
+    await set_language(session, callback.from_user.id, code)
+    await session.commit()  # saved before we say it is
+    await callback.answer()
+    text = _("Language: {name}.", locale=code).format(name=LANGUAGE_NAMES[code])
+    await callback.message.edit_text(f"{text}\n\n{help_text(code)}")
+
+
+def create_router() -> Router:
+    router = Router(name="common")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(start, CommandStart())
+    router.message.register(show_help, Command("help"))
+    router.message.register(choose_language, Command("language"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter())
+    return router

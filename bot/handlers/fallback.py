@@ -1,0 +1,29 @@
+"""Whatever no other handler took: unknown commands and non-text messages."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+async def unknown_command(message: Message) -> None:
+    await message.answer(_("I do not know this command. Send /help to see what I can do."))
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(
+        _("I can only read text. Please type your question in a message.")
+    )
+
+
+async def unknown_button(callback: CallbackQuery) -> None:
+    await callback.answer(_("This button is no longer valid."))
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(not_text)
+    router.callback_query.register(unknown_button)  # forged or outdated data, any chat
+    return router

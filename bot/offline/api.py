@@ -1,0 +1,122 @@
+"""What Telegram's Bot API answers to the methods the bot uses, kept in memory.
+
+Parameters arrive as Telegram receives them over HTTP: form fields, with objects as JSON
+strings. The console passes them in directly; the tests' fake server passes in what it got over
+HTTP. Results are the JSON that Telegram would return in "result".
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from typing import Any
+
+BOT_USER = {"id": 100000, "is_bot": True, "first_name": "saylau-bot", "username": "saylau_bot"}
+_JSON_FIELDS = {"reply_markup", "commands", "options", "entities", "link_preview_options",
+                "allowed_updates", "reply_parameters", "media"}
+_INT_FIELDS = {"chat_id", "message_id", "from_chat_id", "message_thread_id", "offset", "limit",
+               "timeout", "user_id", "open_period", "correct_option_id"}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def decode_params(params: dict[str, Any]) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str) and key in _JSON_FIELDS:
+            value = json.loads(value)
+        elif isinstance(value, str) and key in _INT_FIELDS and re.fullmatch(r"-?\d+", value):
+            value = int(value)
+        elif value in ("true", "false"):
+            value = value == "true"
+        decoded[key] = value
+    return decoded
+
+
+class OfflineBotApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+
+    def last_message(self, chat_id: int) -> dict[str, Any] | None:
+        return max(
+            (m for (chat, _), m in self.messages.items() if chat == chat_id),
+            key=lambda m: m["message_id"],
+            default=None,
+        )
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        params = decode_params(params)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_{_snake(method)}", None)
+        return handler(params) if handler else True
+
+    @staticmethod
+    def chat(chat_id: int) -> dict[str, Any]:
+        return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+
+    def _store(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": self.chat(int(params["chat_id"])),
+            "from": BOT_USER,
+            **content,
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = params["message_thread_id"]
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+        return message
+
+    def _get_me(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params, text=params["text"])
+
+    def _send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
+        poll = {
+            "id": str(next(self._ids)),
+            "question": params["question"],
+            "options": [{"text": o["text"], "voter_count": 0} for o in params["options"]],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True),
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": False,
+        }
+        if "correct_option_id" in params:
+            poll["correct_option_id"] = params["correct_option_id"]
+        return self._store(params, poll=poll)
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None:
+            return True
+        message["text"] = params["text"]
+        message.pop("reply_markup", None)
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None:
+            return True
+        message.pop("reply_markup", None)
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"message_id": next(self._ids)}
+
+    def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"message_thread_id": next(self._ids), "name": params["name"], "icon_color": 0}

@@ -1,0 +1,52 @@
+"""Incoming updates as Telegram sends them: a user's message, a button press."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+
+class UpdateFactory:
+    def __init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)
+
+    @staticmethod
+    def user(user_id: int, first_name: str = "Voter", language_code: str | None = None,
+             username: str | None = None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        if username:
+            user["username"] = username
+        return user
+
+    def message(self, user: dict[str, Any], text: str | None = None, *,
+                chat: dict[str, Any] | None = None, **content: Any) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": user,
+            **content,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def callback(self, user: dict[str, Any], data: str,
+                 message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._update_ids)),
+                "from": user,
+                "chat_instance": "1",
+                "message": message,
+                "data": data,
+            },
+        }

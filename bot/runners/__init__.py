@@ -1,0 +1,1 @@
+"""Ways to serve the one dispatcher: Telegram long polling, or the offline console."""

@@ -1,0 +1,1 @@
+"""Business logic as plain functions and classes: no Telegram types in here."""

@@ -1,0 +1,30 @@
+"""Users and their chosen language."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User, utcnow
+
+
+async def touch_user(session: AsyncSession, user_id: int) -> User:
+    """The stored user, created on first contact; last_seen updated.
+
+    An upsert, because one user's updates are handled concurrently: two first messages
+    arriving together must not both try to create the user.
+    """
+    now = utcnow()
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    await session.execute(
+        dialect.insert(User)
+        .values(id=user_id, first_seen=now, last_seen=now)
+        .on_conflict_do_nothing(index_elements=[User.id])
+    )
+    await session.execute(update(User).where(User.id == user_id).values(last_seen=now))
+    return await session.get(User, user_id, populate_existing=True)
+
+
+async def set_language(session: AsyncSession, user_id: int, language: str) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(language=language))

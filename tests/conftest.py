@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, create_app, create_bot
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.faq import KnowledgeBase
+from bot.offline import UpdateFactory
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "123456:TEST-token-never-logged"
+REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
+SMALL_FAQ = Path(__file__).parent / "data" / "faq_small.yaml"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load(REAL_FAQ)
+
+
+@pytest.fixture(scope="session")
+def small_kb() -> KnowledgeBase:
+    return KnowledgeBase.load(SMALL_FAQ)
+
+
+def make_settings(tmp_path: Path, api_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "telegram_api_url": api_url,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "faq_path": REAL_FAQ,
+        "operators_chat_id": -100500,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class Harness:
+    """The real dispatcher polling the fake Telegram server over HTTP."""
+
+    server: FakeTelegram
+    app: App
+    updates: UpdateFactory = field(default_factory=UpdateFactory)
+
+    def user(self, user_id: int = 42, language_code: str | None = None, **kw: Any) -> dict:
+        return self.updates.user(user_id, language_code=language_code, **kw)
+
+    async def say(self, user: dict, text: str | None = None, **content: Any) -> dict[str, Any]:
+        """Send a message as the user; return the bot's next message to them (params)."""
+        mark = len(self.server.calls)
+        self.server.push(self.updates.message(user, text, **content))
+        return await self.next_message(user["id"], after=mark)
+
+    async def press(self, user: dict, callback_data: str) -> int:
+        """Press an inline button under the bot's latest message; return the call mark."""
+        mark = len(self.server.calls)
+        message = self.server.api.last_message(user["id"]) or {
+            "message_id": 1, "date": 0, "chat": self.server.api.chat(user["id"])
+        }
+        self.server.push(self.updates.callback(user, callback_data, message))
+        await self.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
+        return mark
+
+    async def next_message(self, chat_id: int, after: int, timeout: float = 5.0) -> dict[str, Any]:
+        _, params = await self.server.wait_for(
+            lambda c: c[0] in ("sendMessage", "editMessageText", "sendPoll")
+            and c[1].get("chat_id") == chat_id,
+            after=after,
+            timeout=timeout,
+        )
+        return params
+
+
+def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(text, callback_data) of every inline button in a sent message."""
+    markup = params.get("reply_markup") or {}
+    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
+            for b in row]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    server = FakeTelegram()
+    await server.start()
+    settings = make_settings(tmp_path, server.url, **overrides)
+    app = await create_app(settings)
+    bot = create_bot(settings, TOKEN)
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
+    )
+    try:
+        await server.wait_for(lambda c: c[0] == "getMe")  # start-up done, polling begins
+        yield Harness(server=server, app=app)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await app.dispatcher.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(polling, 5)
+        await bot.session.close()
+        await app.close()
+        await server.stop()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(tmp_path) as h:
+        yield h

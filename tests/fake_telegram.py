@@ -1,0 +1,120 @@
+"""A fake Telegram Bot API server over HTTP, for end-to-end tests.
+
+The bot under test talks to it exactly as to Telegram (TELEGRAM_API_URL points here). Updates
+are queued by the test and served through getUpdates long polling; every other method is
+answered by OfflineBotApi and recorded. Failures (429, 5xx, 403...) can be injected per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.offline import OfflineBotApi
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+    count: int = 1
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.api = OfflineBotApi()
+        self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.failures: dict[str, list[Failure]] = {}
+        self.tokens_seen: set[str] = set()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # --- test controls --------------------------------------------------------------------
+    def push(self, update: dict[str, Any]) -> None:
+        self.updates.put_nowait(update)
+
+    def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
+             count: int = 1) -> None:
+        self.failures.setdefault(method, []).append(
+            Failure(status, description, retry_after, count)
+        )
+
+    @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        return self.api.calls
+
+    async def wait_for(
+        self, predicate: Callable[[tuple[str, dict[str, Any]]], bool], *, after: int = 0,
+        timeout: float = 5.0,
+    ) -> tuple[str, dict[str, Any]]:
+        """The first recorded call from index `after` on that satisfies the predicate."""
+
+        def found() -> tuple[str, dict[str, Any]] | None:
+            return next((c for c in self.calls[after:] if predicate(c)), None)
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(found), timeout)
+        result = found()
+        assert result is not None
+        return result
+
+    # --- HTTP -----------------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.tokens_seen.add(request.match_info["token"])
+        params: dict[str, Any] = dict(await request.post())
+        params.update(request.query)
+        failure = self._take_failure(method)
+        if failure:
+            body: dict[str, Any] = {"ok": False, "error_code": failure.status,
+                                    "description": failure.description}
+            if failure.retry_after is not None:
+                body["parameters"] = {"retry_after": failure.retry_after}
+            return web.json_response(body, status=failure.status)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        result = self.api.call(method, params)
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    def _take_failure(self, method: str) -> Failure | None:
+        queue = self.failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.count -= 1
+        if failure.count <= 0:
+            queue.pop(0)
+        return failure
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        timeout = float(params.get("timeout", 0) or 0)
+        batch: list[dict[str, Any]] = []
+        with contextlib.suppress(TimeoutError):
+            batch.append(await asyncio.wait_for(self.updates.get(), timeout or 0.01))
+        while not self.updates.empty():
+            batch.append(self.updates.get_nowait())
+        return batch

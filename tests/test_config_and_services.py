@@ -1,0 +1,47 @@
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.services.throttle import FloodControl, Verdict
+
+
+def test_admin_ids_are_comma_separated(monkeypatch):
+    monkeypatch.setenv("ADMIN_IDS", "1, 22,333")
+    assert load_settings().admin_ids == frozenset({1, 22, 333})
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "name"),
+    [
+        ("OPERATORS_CHAT_ID", "not-a-number", "OPERATORS_CHAT_ID"),
+        ("ADMIN_IDS", "1,x", "ADMIN_IDS"),
+        ("TELEGRAM_API_URL", "ftp://example", "TELEGRAM_API_URL"),
+        ("BOT_TOKEN", "nocolon", "BOT_TOKEN"),
+    ],
+)
+def test_malformed_setting_names_itself(monkeypatch, env, value, name):
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings()
+    assert str(excinfo.value).startswith(f"Configuration error: {name}:")
+    assert "\n" not in str(excinfo.value)
+
+
+def test_bad_setting_stops_start_with_one_line_and_no_traceback():
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, timeout=60,
+        env={"PATH": "", "OPERATORS_CHAT_ID": "abc"},
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("Configuration error: OPERATORS_CHAT_ID")
+    assert "Traceback" not in run.stderr
+
+
+def test_flood_control_warns_once_then_drops_and_recovers():
+    flood = FloodControl(limit=3, seconds=2.0)
+    verdicts = [flood.check(7, now=t) for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)]
+    assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
+    assert flood.check(8, now=0.5) is Verdict.ALLOW  # another user is not affected
+    assert flood.check(7, now=3.0) is Verdict.ALLOW  # after the window the user is back

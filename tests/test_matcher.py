@@ -1,0 +1,99 @@
+"""The matcher on a small FAQ kept in tests/data, so content edits do not move these tests."""
+
+import pytest
+
+from bot.faq import FaqMatcher, load_faq
+from tests.conftest import SMALL_FAQ
+
+
+@pytest.fixture(scope="module")
+def matcher() -> FaqMatcher:
+    return FaqMatcher(load_faq(SMALL_FAQ))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_id"),
+    [
+        ("Когда пройдут выборы?", "election_date"),
+        ("когда выбары", "election_date"),  # typo
+        ("kogda vybory", "election_date"),  # Russian in Latin letters
+        ("сайлау кашан отеди", "election_date"),  # Kazakh without Kazakh letters
+        ("saylau qashan otedi", "election_date"),  # Kazakh in Latin letters
+        ("где находится мой избирательный участок", "polling_station"),
+        ("где мой УИК", "polling_station"),  # synonym
+        ("polling station", "polling_station"),  # two-word query
+        ("менің учаскем қайда", "polling_station"),  # inflection
+        ("учаске где находится", "polling_station"),  # mixed Kazakh and Russian
+        ("Добрый день! Подскажите пожалуйста, где мой избирательный участок? Заранее спасибо",
+         "polling_station"),  # greetings around the question
+        ("участок мой где", "polling_station"),  # word order
+        ("Can I vote with my passport", "id_documents"),
+        ("проходной барьер для партий", "party_threshold"),
+    ],
+)
+def test_answers_what_people_really_type(matcher, query, expected_id):
+    result = matcher.match(query)
+    assert result.kind == "answer", result
+    assert result.entry_id == expected_id
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("Сайлау қашан өтеді?", "kk"),
+        ("сайлау кашан отеди", "kk"),
+        ("Когда пройдут выборы?", "ru"),
+        ("kogda vybory", "ru"),
+        ("When is the election?", "en"),
+        ("менің учаскем қайда, подскажите", "kk"),
+    ],
+)
+def test_detects_the_language(matcher, query, lang):
+    assert matcher.detect_language(query) == lang
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("Привет", "greeting"),
+        ("Сәлеметсіз бе", "greeting"),
+        ("hello there", "greeting"),
+        ("рахмет", "thanks"),
+        ("Спасибо большое!", "thanks"),
+        ("thanks a lot", "thanks"),
+    ],
+)
+def test_greetings_and_thanks_are_not_questions(matcher, query, kind):
+    result = matcher.match(query)
+    assert result.kind == kind
+    assert result.entry_id is None and result.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Какая погода завтра в Астане?", "How do I get a bank loan?", "ывлаоыв ждлао",
+     "Как стать членом ЦИК и какая у них зарплата?", "12345", "?!"],
+)
+def test_out_of_scope_is_not_answered(matcher, query):
+    assert matcher.match(query).kind in ("none", "suggest")
+    assert matcher.match(query).as_contract(query)["id"] is None
+
+
+def test_an_ambiguous_word_gets_suggestions_not_an_answer(matcher):
+    result = matcher.match("выборы")
+    assert result.kind == "suggest"
+    assert "election_date" in result.suggestions
+    assert len(result.suggestions) <= matcher.thresholds.max_suggestions
+
+
+def test_contract_line_has_the_documented_fields(matcher):
+    line = matcher.match("Когда выборы?").as_contract("Когда выборы?")
+    assert line == {"q": "Когда выборы?", "lang": "ru", "id": "election_date",
+                    "score": line["score"], "suggestions": []}
+    assert 0 <= line["score"] <= 100
+
+
+def test_very_long_message_is_bounded_and_still_matched(matcher):
+    text = "Когда пройдут выборы? " + "очень длинное сообщение " * 400
+    result = matcher.match(text)
+    assert result.kind in ("answer", "suggest", "none")
