@@ -27,11 +27,15 @@ def catalog_problems(locales: Path) -> list[str]:
             catalog = read_po(fh, locale=lang)
         present = {m.id for m in catalog if m.id}
         for missing in sorted(expected - present, key=str):
-            problems.append(f"{po_path}: message not in catalog (run make babel-update): {missing!r}")
+            problems.append(
+                f"{po_path}: message not in catalog (run make babel-update): {missing!r}"
+            )
         for message in catalog:
             if not message.id:
                 continue
-            if not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            if not message.string or (
+                isinstance(message.string, tuple) and not all(message.string)
+            ):
                 problems.append(f"{po_path}: untranslated: {message.id!r}")
             elif message.fuzzy:
                 problems.append(f"{po_path}: marked fuzzy, needs review: {message.id!r}")

@@ -76,7 +76,5 @@ def suggestions_keyboard(
 
 def ask_operator_keyboard(question_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✉️ Ask an operator"), callback_data=AskOperator(question_id=question_id)
-    )
+    builder.button(text=_("✉️ Ask an operator"), callback_data=AskOperator(question_id=question_id))
     return builder.as_markup()

@@ -63,7 +63,9 @@ class Harness:
         """Press an inline button under the bot's latest message; return the call mark."""
         mark = len(self.server.calls)
         message = self.server.api.last_message(user["id"]) or {
-            "message_id": 1, "date": 0, "chat": self.server.api.chat(user["id"])
+            "message_id": 1,
+            "date": 0,
+            "chat": self.server.api.chat(user["id"]),
         }
         self.server.push(self.updates.callback(user, callback_data, message))
         await self.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
@@ -71,8 +73,10 @@ class Harness:
 
     async def next_message(self, chat_id: int, after: int, timeout: float = 5.0) -> dict[str, Any]:
         _, params = await self.server.wait_for(
-            lambda c: c[0] in ("sendMessage", "editMessageText", "sendPoll")
-            and c[1].get("chat_id") == chat_id,
+            lambda c: (
+                c[0] in ("sendMessage", "editMessageText", "sendPoll")
+                and c[1].get("chat_id") == chat_id
+            ),
             after=after,
             timeout=timeout,
         )
@@ -82,8 +86,11 @@ class Harness:
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(text, callback_data) of every inline button in a sent message."""
     markup = params.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 @contextlib.asynccontextmanager

@@ -55,8 +55,15 @@ class FakeTelegram:
     def push(self, update: dict[str, Any]) -> None:
         self.updates.put_nowait(update)
 
-    def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
-             count: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
         self.failures.setdefault(method, []).append(
             Failure(status, description, retry_after, count)
         )
@@ -66,7 +73,10 @@ class FakeTelegram:
         return self.api.calls
 
     async def wait_for(
-        self, predicate: Callable[[tuple[str, dict[str, Any]]], bool], *, after: int = 0,
+        self,
+        predicate: Callable[[tuple[str, dict[str, Any]]], bool],
+        *,
+        after: int = 0,
         timeout: float = 5.0,
     ) -> tuple[str, dict[str, Any]]:
         """The first recorded call from index `after` on that satisfies the predicate."""
@@ -88,8 +98,11 @@ class FakeTelegram:
         params.update(request.query)
         failure = self._take_failure(method)
         if failure:
-            body: dict[str, Any] = {"ok": False, "error_code": failure.status,
-                                    "description": failure.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return web.json_response(body, status=failure.status)

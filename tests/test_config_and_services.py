@@ -31,7 +31,10 @@ def test_malformed_setting_names_itself(monkeypatch, env, value, name):
 
 def test_bad_setting_stops_start_with_one_line_and_no_traceback():
     run = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PATH": "", "OPERATORS_CHAT_ID": "abc"},
     )
     assert run.returncode == 2

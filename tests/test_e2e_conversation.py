@@ -96,9 +96,7 @@ async def test_feedback_is_stored_once_and_can_be_changed(harness):
     up = next(d for t, d in buttons(reply) if t == "👍")
     down = next(d for t, d in buttons(reply) if t == "👎")
     mark = await harness.press(user, up)
-    _, answered = await harness.server.wait_for(
-        lambda c: c[0] == "answerCallbackQuery", after=mark
-    )
+    _, answered = await harness.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
     assert answered["text"] == "Спасибо за отзыв!"
     mark = await harness.press(user, down)
     offer = await harness.next_message(30, after=mark)
@@ -109,7 +107,8 @@ async def test_feedback_is_stored_once_and_can_be_changed(harness):
 
 async def test_unsure_question_offers_suggestions_and_none_of_these(harness, kb):
     query = next(
-        q for q in ("выборы", "участок", "сайлау", "election", "комиссия", "бюллетень")
+        q
+        for q in ("выборы", "участок", "сайлау", "election", "комиссия", "бюллетень")
         if kb.matcher.match(q).kind == "suggest"
     )
     expected = kb.matcher.match(query).suggestions
@@ -145,13 +144,24 @@ async def test_greeting_gets_a_friendly_reply_and_is_not_a_question(harness):
 async def test_stickers_photos_and_voice_get_a_request_for_text(harness):
     user = harness.user(50, language_code="ru")
     for content in (
-        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
-                     "height": 1, "is_animated": False, "is_video": False}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
     ):
         reply = await harness.say(user, **content)
-        assert reply["text"] == "Я понимаю только текст. Пожалуйста, напишите ваш вопрос сообщением."
+        assert (
+            reply["text"] == "Я понимаю только текст. Пожалуйста, напишите ваш вопрос сообщением."
+        )
 
 
 async def test_a_5000_character_message_is_answered_and_stored(harness):
@@ -166,7 +176,11 @@ async def test_a_5000_character_message_is_answered_and_stored(harness):
 
 async def test_user_html_is_never_echoed_unescaped(harness):
     user = harness.user(70, language_code="ru")
-    for text in ("<b>жирный</b> & <i>вопрос</i>", "<script>alert(1)</script>", "Где <b>участок</b>?"):
+    for text in (
+        "<b>жирный</b> & <i>вопрос</i>",
+        "<script>alert(1)</script>",
+        "Где <b>участок</b>?",
+    ):
         await harness.say(user, text)
     sent = [p.get("text", "") for m, p in harness.server.calls if m == "sendMessage"]
     assert sent and not any("<b>жирный" in s or "<script>" in s or "<b>участок" in s for s in sent)
@@ -201,16 +215,22 @@ async def test_a_flooding_user_is_slowed_down_and_others_are_not(harness):
     reply = await harness.say(calm, ASK["ru"][0])
     assert "Вы пишете очень быстро" not in reply["text"]
     await asyncio.sleep(0.5)
-    to_flooder = [p["text"] for m, p in harness.server.calls[mark:]
-                  if m == "sendMessage" and p["chat_id"] == 90]
+    to_flooder = [
+        p["text"]
+        for m, p in harness.server.calls[mark:]
+        if m == "sendMessage" and p["chat_id"] == 90
+    ]
     limit = harness.app.settings.flood_messages
     assert len(to_flooder) == limit + 1
     assert sum("Вы пишете очень быстро" in t for t in to_flooder) == 1
 
 
 async def test_commands_menu_is_set_per_language(harness):
-    menus = {p.get("language_code"): p["commands"] for m, p in harness.server.calls
-             if m == "setMyCommands"}
+    menus = {
+        p.get("language_code"): p["commands"]
+        for m, p in harness.server.calls
+        if m == "setMyCommands"
+    }
     assert set(menus) == {"kk", "ru", "en", None}
     assert {c["command"] for c in menus["kk"]} >= {"start", "help", "language"}
     assert menus["kk"] != menus["ru"] != menus["en"]

@@ -90,7 +90,11 @@ def test_load_faq_raises_with_every_problem(tmp_path, good):
 def test_check_command_exits_nonzero_with_reason(tmp_path, good):
     good["entries"][0]["related"] = ["ghost"]
     path = _write(tmp_path, good)
-    run = subprocess.run([sys.executable, "-m", "bot", "check", "--faq", str(path)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--faq", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert "ghost" in run.stderr and str(path) in run.stderr

@@ -24,8 +24,10 @@ def matcher() -> FaqMatcher:
         ("polling station", "polling_station"),  # two-word query
         ("менің учаскем қайда", "polling_station"),  # inflection
         ("учаске где находится", "polling_station"),  # mixed Kazakh and Russian
-        ("Добрый день! Подскажите пожалуйста, где мой избирательный участок? Заранее спасибо",
-         "polling_station"),  # greetings around the question
+        (
+            "Добрый день! Подскажите пожалуйста, где мой избирательный участок? Заранее спасибо",
+            "polling_station",
+        ),  # greetings around the question
         ("участок мой где", "polling_station"),  # word order
         ("Can I vote with my passport", "id_documents"),
         ("проходной барьер для партий", "party_threshold"),
@@ -71,8 +73,14 @@ def test_greetings_and_thanks_are_not_questions(matcher, query, kind):
 
 @pytest.mark.parametrize(
     "query",
-    ["Какая погода завтра в Астане?", "How do I get a bank loan?", "ывлаоыв ждлао",
-     "Как стать членом ЦИК и какая у них зарплата?", "12345", "?!"],
+    [
+        "Какая погода завтра в Астане?",
+        "How do I get a bank loan?",
+        "ывлаоыв ждлао",
+        "Как стать членом ЦИК и какая у них зарплата?",
+        "12345",
+        "?!",
+    ],
 )
 def test_out_of_scope_is_not_answered(matcher, query):
     assert matcher.match(query).kind in ("none", "suggest")
@@ -88,8 +96,13 @@ def test_an_ambiguous_word_gets_suggestions_not_an_answer(matcher):
 
 def test_contract_line_has_the_documented_fields(matcher):
     line = matcher.match("Когда выборы?").as_contract("Когда выборы?")
-    assert line == {"q": "Когда выборы?", "lang": "ru", "id": "election_date",
-                    "score": line["score"], "suggestions": []}
+    assert line == {
+        "q": "Когда выборы?",
+        "lang": "ru",
+        "id": "election_date",
+        "score": line["score"],
+        "suggestions": [],
+    }
     assert 0 <= line["score"] <= 100
 
 

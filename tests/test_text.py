@@ -6,8 +6,12 @@ from bot.faq.text import skeleton, skeletons
 @pytest.mark.parametrize(
     ("variants"),
     [
-        ["Сайлау учаскесі қайда", "сайлау учаскеси кайда", "saylau uchaskesi qayda",
-         "sailau uchaskesi kaida"],
+        [
+            "Сайлау учаскесі қайда",
+            "сайлау учаскеси кайда",
+            "saylau uchaskesi qayda",
+            "sailau uchaskesi kaida",
+        ],
         ["Мәжіліс", "Мажилис", "Mazhilis", "Majilis", "Mäjilis"],
         ["избирательный участок", "izbiratelnyi uchastok", "izbiratelniy uchastok"],
         ["Бюллетень", "byulleten", "biulleten"],

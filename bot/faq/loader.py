@@ -15,7 +15,24 @@ TELEGRAM_TEXT_LIMIT = 4096
 BUTTON_TEXT_LIMIT = 64
 # Tags that Telegram's HTML parse mode accepts.
 _TELEGRAM_TAGS = frozenset(
-    "b strong i em u ins s strike del span tg-spoiler a code pre blockquote tg-emoji".split()
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    ]
 )
 
 

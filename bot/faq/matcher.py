@@ -160,6 +160,10 @@ class FaqMatcher:
         self._entry_starts = np.flatnonzero(np.r_[True, np.diff(self._question_entry) != 0])
 
     # --- matching -------------------------------------------------------------------------
+    def clear_cache(self) -> None:
+        """Forget resolved words (benchmarks measure the cold path with it)."""
+        self._resolve_cache.clear()
+
     def _resolve(self, token: str) -> tuple[str, float] | None:
         """The known word a query word stands for, and how sure that is (0..1)."""
         cached = self._resolve_cache.get(token, False)

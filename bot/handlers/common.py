@@ -12,6 +12,7 @@ from bot.faq import LANGS
 from bot.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
 from bot.services.users import set_language
 
+
 def help_text(locale: str | None = None) -> str:
     return _(
         "Ask me about the elections of Mazhilis and maslikhat deputies (19 March 2023) "
@@ -40,9 +41,7 @@ async def choose_language(message: Message) -> None:
     await message.answer(_("Please choose your language:"), reply_markup=language_keyboard())
 
 
-async def language_chosen(
-    callback: CallbackQuery, callback_data: LanguageChoice, session
-) -> None:
+async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice, session) -> None:
     if callback_data.code not in LANGS:
         await callback.answer(_("This button is no longer valid."), show_alert=False)
         return

@@ -6,14 +6,13 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+
 async def unknown_command(message: Message) -> None:
     await message.answer(_("I do not know this command. Send /help to see what I can do."))
 
 
 async def not_text(message: Message) -> None:
-    await message.answer(
-        _("I can only read text. Please type your question in a message.")
-    )
+    await message.answer(_("I can only read text. Please type your question in a message."))
 
 
 async def unknown_button(callback: CallbackQuery) -> None:

@@ -22,6 +22,7 @@ from bot.keyboards import (
 )
 from bot.services.questions import mark_unanswered, own_question, record_question, save_feedback
 
+
 def answer_text(entry: FaqEntry, lang: str) -> str:
     text = entry.answer.get(lang)
     if entry.source:
@@ -62,10 +63,7 @@ async def on_question(
         )
     else:
         await message.answer(
-            _(
-                "Sorry, I do not have an answer to that. "
-                "An operator can answer you personally."
-            ),
+            _("Sorry, I do not have an answer to that. An operator can answer you personally."),
             reply_markup=ask_operator_keyboard(question.id),
         )
 

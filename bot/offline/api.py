@@ -14,10 +14,28 @@ import time
 from typing import Any
 
 BOT_USER = {"id": 100000, "is_bot": True, "first_name": "saylau-bot", "username": "saylau_bot"}
-_JSON_FIELDS = {"reply_markup", "commands", "options", "entities", "link_preview_options",
-                "allowed_updates", "reply_parameters", "media"}
-_INT_FIELDS = {"chat_id", "message_id", "from_chat_id", "message_thread_id", "offset", "limit",
-               "timeout", "user_id", "open_period", "correct_option_id"}
+_JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "options",
+    "entities",
+    "link_preview_options",
+    "allowed_updates",
+    "reply_parameters",
+    "media",
+}
+_INT_FIELDS = {
+    "chat_id",
+    "message_id",
+    "from_chat_id",
+    "message_thread_id",
+    "offset",
+    "limit",
+    "timeout",
+    "user_id",
+    "open_period",
+    "correct_option_id",
+}
 
 
 def _snake(name: str) -> str:

@@ -13,8 +13,12 @@ class UpdateFactory:
         self._message_ids = itertools.count(1_000_000)
 
     @staticmethod
-    def user(user_id: int, first_name: str = "Voter", language_code: str | None = None,
-             username: str | None = None) -> dict[str, Any]:
+    def user(
+        user_id: int,
+        first_name: str = "Voter",
+        language_code: str | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
@@ -22,8 +26,14 @@ class UpdateFactory:
             user["username"] = username
         return user
 
-    def message(self, user: dict[str, Any], text: str | None = None, *,
-                chat: dict[str, Any] | None = None, **content: Any) -> dict[str, Any]:
+    def message(
+        self,
+        user: dict[str, Any],
+        text: str | None = None,
+        *,
+        chat: dict[str, Any] | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -38,8 +48,7 @@ class UpdateFactory:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return {"update_id": next(self._update_ids), "message": message}
 
-    def callback(self, user: dict[str, Any], data: str,
-                 message: dict[str, Any]) -> dict[str, Any]:
+    def callback(self, user: dict[str, Any], data: str, message: dict[str, Any]) -> dict[str, Any]:
         return {
             "update_id": next(self._update_ids),
             "callback_query": {

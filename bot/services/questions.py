@@ -43,7 +43,9 @@ async def save_feedback(
     existing = await session.scalar(select(Feedback).where(Feedback.question_id == question.id))
     if existing is None:
         session.add(
-            Feedback(question_id=question.id, user_id=question.user_id, faq_id=faq_id, useful=useful)
+            Feedback(
+                question_id=question.id, user_id=question.user_id, faq_id=faq_id, useful=useful
+            )
         )
     else:
         existing.faq_id, existing.useful = faq_id, useful

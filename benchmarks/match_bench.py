@@ -1,0 +1,248 @@
+"""Accuracy and speed of the FAQ matcher, against a naive rapidfuzz baseline.
+
+    python benchmarks/match_bench.py [LABELLED.jsonl] [--faq data/faq.yaml] [--repeats 5]
+
+LABELLED.jsonl: {"q": ..., "lang": "kk|ru|en", "expect": <entry id or null>} per line; by
+default the project's own set, benchmarks/labelled.jsonl. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from bot.faq import LANGS, FaqBook, FaqEntry, FaqMatcher, load_faq  # noqa: E402
+
+BASELINE_CUTOFF = 70.0  # the baseline answers when WRatio reaches this
+
+
+def read_labelled(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+class Baseline:
+    """rapidfuzz process.extractOne with WRatio over every question string."""
+
+    def __init__(self, book: FaqBook) -> None:
+        self.strings: list[str] = []
+        self.owner: list[str] = []
+        for entry in book.entries:
+            for lang in LANGS:
+                for question in entry.questions.get(lang):
+                    self.strings.append(question)
+                    self.owner.append(entry.id)
+
+    def answer(self, query: str) -> str | None:
+        found = process.extractOne(query, self.strings, scorer=fuzz.WRatio)
+        if found is None or found[1] < BASELINE_CUTOFF:
+            return None
+        return self.owner[found[2]]
+
+
+def accuracy(answer, rows: list[dict]) -> dict[str, float]:
+    """Top-1 accuracy per language on in-scope rows, and the share of out-of-scope answered."""
+    right: dict[str, list[bool]] = defaultdict(list)
+    oos: list[bool] = []
+    for row in rows:
+        got = answer(row["q"])
+        if row["expect"] is None:
+            oos.append(got is not None)
+        else:
+            right[row["lang"]].append(got == row["expect"])
+    figures = {lang: 100 * sum(v) / len(v) for lang, v in sorted(right.items())}
+    figures["all"] = (
+        100 * sum(sum(v) for v in right.values()) / max(1, sum(map(len, right.values())))
+    )
+    figures["oos_answered"] = 100 * sum(oos) / len(oos) if oos else float("nan")
+    return figures
+
+
+def latencies_ms(answer, queries: list[str], repeats: int, before_each=None) -> list[float]:
+    """Per-query times; for each query the median of `repeats` runs."""
+    per_query = []
+    for query in queries:
+        runs = []
+        for _ in range(repeats):
+            if before_each:
+                before_each()
+            start = time.perf_counter()
+            answer(query)
+            runs.append((time.perf_counter() - start) * 1000)
+        per_query.append(statistics.median(runs))
+    return per_query
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def synthetic_book(book: FaqBook, total_questions: int, seed: int = 7) -> FaqBook:
+    """The real FAQ grown with filler entries up to `total_questions` questions.
+
+    Each filler entry is a new topic: a few invented topic words of its own, combined with the
+    most common words of the real questions (question words, "election", ...). So the index
+    has long posting lists for common words, as a grown FAQ would, while every topic keeps
+    its own vocabulary.
+    """
+    rng = random.Random(seed)
+    syllables = ["ka", "ly", "ser", "tu", "om", "bar", "ni", "zhe", "pol", "ra", "dim", "os"]
+    common: dict[str, list[str]] = {}
+    for lang in LANGS:
+        counts: dict[str, int] = defaultdict(int)
+        for entry in book.entries:
+            for question in entry.questions.get(lang):
+                for word in question.lower().rstrip("?").split():
+                    counts[word] += 1
+        common[lang] = sorted(counts, key=counts.get, reverse=True)[:60]
+    have = sum(len(e.questions.get(lang)) for e in book.entries for lang in LANGS)
+    entries = list(book.entries)
+    n = 0
+    while have < total_questions:
+        n += 1
+        topic = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(4)]
+        questions = {
+            lang: [
+                " ".join(rng.sample(topic, 2) + rng.sample(common[lang], rng.randint(1, 4))) + "?"
+                for _ in range(4)
+            ]
+            for lang in LANGS
+        }
+        text = {lang: f"Synthetic answer {n}" for lang in LANGS}
+        entries.append(
+            FaqEntry(id=f"synthetic_{n}", audience=["voter"], questions=questions, answer=text)
+        )
+        have += 12
+    return FaqBook(version=1, entries=entries)
+
+
+def startup_figures(faq: Path) -> dict[str, float]:
+    """Wall time and peak memory of new processes: the matcher CLI, and the whole bot."""
+    bot_code = (
+        "import asyncio, sys, tempfile; from bot.config import load_settings;"
+        "from bot.app import create_app;"
+        "d = tempfile.mkdtemp();"
+        f"s = load_settings(faq_path={str(faq)!r}, database_url=f'sqlite+aiosqlite:///{{d}}/b.db');"
+        "app = asyncio.run(create_app(s))"
+    )
+    commands = {
+        "matcher (python -m bot match, one question)": [
+            sys.executable,
+            "-m",
+            "bot",
+            "match",
+            "--faq",
+            str(faq),
+        ],
+        "whole bot (import aiogram, create_app, migrate)": [sys.executable, "-c", bot_code],
+    }
+    figures: dict[str, float] = {}
+    for name, command in commands.items():
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+            )
+            child.stdin.write("Сайлау қашан өтеді?\n".encode())
+            child.stdin.close()
+            _, _, usage = os.wait4(child.pid, 0)
+            runs.append((time.perf_counter() - start, usage.ru_maxrss / 1024))
+        figures[f"{name}: start s"] = statistics.median(r[0] for r in runs)
+        figures[f"{name}: peak RSS MB"] = max(r[1] for r in runs)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "labelled", nargs="?", type=Path, default=ROOT / "benchmarks" / "labelled.jsonl"
+    )
+    parser.add_argument("--faq", type=Path, default=ROOT / "data" / "faq.yaml")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--synthetic", type=int, default=10_000)
+    args = parser.parse_args()
+
+    rows = read_labelled(args.labelled)
+    book = load_faq(args.faq)
+    known = {e.id for e in book.entries}
+    in_faq = [r for r in rows if r["expect"] is None or r["expect"] in known]
+    print(f"labelled set: {args.labelled} ({len(in_faq)} of {len(rows)} lines on topics present)")
+    print(f"FAQ: {args.faq} ({len(book.entries)} entries)")
+
+    start = time.perf_counter()
+    matcher = FaqMatcher(book)
+    build_ms = (time.perf_counter() - start) * 1000
+    baseline = Baseline(book)
+
+    def ours(query: str) -> str | None:
+        return matcher.match(query).as_contract(query)["id"]
+
+    print("\n== accuracy (top-1 %, in scope; and % of out-of-scope lines answered) ==")
+    for name, figures in (
+        ("ours", accuracy(ours, in_faq)),
+        ("baseline", accuracy(baseline.answer, in_faq)),
+    ):
+        print(f"{name:9s} " + "  ".join(f"{k}={v:.1f}" for k, v in figures.items()))
+
+    queries = [r["q"] for r in in_faq]
+    print(f"\n== latency per query, ms (median of {args.repeats} runs each; cold word cache) ==")
+    ours_ms = latencies_ms(matcher.match, queries, args.repeats, matcher.clear_cache)
+    warm_ms = latencies_ms(matcher.match, queries, args.repeats)
+    base_ms = latencies_ms(baseline.answer, queries, max(1, args.repeats // 2))
+    print(
+        f"real FAQ   ours cold p50={pct(ours_ms, 50):.3f} p99={pct(ours_ms, 99):.3f}  "
+        f"warm p50={pct(warm_ms, 50):.3f} p99={pct(warm_ms, 99):.3f}  "
+        f"baseline p50={pct(base_ms, 50):.3f} p99={pct(base_ms, 99):.3f}  "
+        f"(index built in {build_ms:.0f} ms)"
+    )
+
+    big = synthetic_book(book, args.synthetic)
+    n_questions = sum(len(e.questions.get(lang)) for e in big.entries for lang in LANGS)
+    start = time.perf_counter()
+    big_matcher = FaqMatcher(big)
+    big_build_ms = (time.perf_counter() - start) * 1000
+    big_baseline = Baseline(big)
+    big_ours_ms = latencies_ms(big_matcher.match, queries, args.repeats, big_matcher.clear_cache)
+    big_base_ms = latencies_ms(big_baseline.answer, queries, 1)
+    speedup_50 = pct(big_base_ms, 50) / pct(big_ours_ms, 50)
+    speedup_99 = pct(big_base_ms, 99) / pct(big_ours_ms, 99)
+    print(
+        f"{n_questions} q  ours cold p50={pct(big_ours_ms, 50):.3f} "
+        f"p99={pct(big_ours_ms, 99):.3f}  baseline p50={pct(big_base_ms, 50):.3f} "
+        f"p99={pct(big_base_ms, 99):.3f}  speed-up p50 x{speedup_50:.0f} p99 x{speedup_99:.0f}"
+        f"  (index built in {big_build_ms:.0f} ms)"
+    )
+
+    def big_ours(query: str) -> str | None:
+        return big_matcher.match(query).as_contract(query)["id"]
+
+    for name, figures in (
+        ("ours", accuracy(big_ours, in_faq)),
+        ("baseline", accuracy(big_baseline.answer, in_faq)),
+    ):
+        print(
+            f"{n_questions} q accuracy {name:9s} "
+            + "  ".join(f"{k}={v:.1f}" for k, v in figures.items())
+        )
+
+    print("\n== start-up of a new process (median of 3), and its peak memory ==")
+    for name, value in startup_figures(args.faq).items():
+        print(f"{name}: {value:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""`python -m bot console`: the real bot logic in a terminal, driven like a user would."""
+
+import os
+import subprocess
+import sys
+
+from bot.config import PROJECT_ROOT
+from bot.runners.console import plain_text
+
+
+def run_console(tmp_path, lines: list[str], **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        **env,
+    }
+    environment.pop("BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *(["run"] if env.get("_RUN") else ["console"])],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+        env=environment,
+    )
+
+
+def test_console_chat_with_buttons(tmp_path, kb):
+    # /start offers languages as numbered buttons; "1" presses the first (Kazakh).
+    run = run_console(tmp_path, ["/start", "1", "Сайлау қашан өтеді?", "/quit"])
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "[1] 🇰🇿 Қазақша" in out
+    assert "bot> Тіл: 🇰🇿 Қазақша." in out
+    answer = plain_text(kb.entries["election_date"].answer.kk)
+    assert answer.splitlines()[0] in out
+    assert "[" in out.split(answer.splitlines()[0])[1]  # related and 👍/👎 as numbered buttons
+    assert out.rstrip().endswith("Bye!")
+
+
+def test_make_run_without_token_starts_the_console(tmp_path):
+    run = run_console(tmp_path, ["Привет"], _RUN="1")
+    assert run.returncode == 0, run.stderr
+    assert "BOT_TOKEN is not set" in run.stderr
+    assert "bot> Здравствуйте! Что вы хотели бы узнать о выборах?" in run.stdout
