@@ -79,6 +79,27 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_suggestions(args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine, migrate, session_factory
+    from bot.services.suggestions import export_yaml
+
+    async def _export() -> str:
+        engine = create_engine(_settings(args).database_url)
+        await migrate(engine)
+        async with session_factory(engine)() as session:
+            content = await export_yaml(session)
+        await engine.dispose()
+        return content
+
+    content = asyncio.run(_export())
+    if args.out:
+        Path(args.out).write_text(content, encoding="utf-8")
+        print(f"written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(content)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -88,11 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         "check": (cmd_check, "validate data/faq.yaml and the translation catalogs"),
         "match": (cmd_match, "match questions from stdin, JSON lines to stdout"),
         "migrate": (cmd_migrate, "apply database migrations"),
+        "export-suggestions": (
+            cmd_export_suggestions,
+            "YAML of operators' answers, unanswered and disliked questions, to review",
+        ),
     }
     for name, (_func, help_text) in commands.items():
-        sub.add_parser(name, help=help_text).add_argument(
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument(
             "--faq", type=Path, help="FAQ file (default: FAQ_PATH or data/faq.yaml)"
         )
+        if name == "export-suggestions":
+            command.add_argument("--out", type=Path, help="write to this file, not stdout")
     args = parser.parse_args(argv)
     func = commands[args.command or "run"][0]
     if args.command is None:

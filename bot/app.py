@@ -15,9 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.engine import create_engine, migrate, session_factory
+from bot.delivery import DeliveryWorker
+from bot.desk import Desk
 from bot.faq import LANGS, KnowledgeBase
 from bot.handlers import build_router
 from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
+from bot.services.outbox import Outbox
+from bot.services.pacing import Limits, Pacer
 from bot.services.throttle import FloodControl
 
 LOCALES = PROJECT_ROOT / "locales"
@@ -30,6 +34,8 @@ class App:
     engine: AsyncEngine
     dispatcher: Dispatcher
     i18n: I18n
+    delivery: DeliveryWorker
+    desk: Desk
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -51,14 +57,46 @@ async def create_app(settings: Settings) -> App:
     await migrate(engine)
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
 
-    dispatcher = Dispatcher(kb=kb, settings=settings, i18n=i18n)
-    dispatcher.update.outer_middleware(DatabaseMiddleware(session_factory(engine)))
+    sessions = session_factory(engine)
+    outbox = Outbox()
+    desk = Desk(settings, outbox, i18n)
+    limits = Limits(
+        chat_interval=settings.rate_chat_interval,
+        chat_burst=settings.rate_chat_burst,
+        group_per_minute=settings.rate_group_per_minute,
+        window=settings.rate_group_window_seconds,
+        global_per_second=settings.rate_global_per_second,
+    )
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), desk, settings.operators_chat_id)
+    desk.reachable = lambda: delivery.operators_reachable
+
+    dispatcher = Dispatcher(kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk)
+    dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     UserLocaleMiddleware(i18n, kb.matcher).setup(dispatcher)
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
     dispatcher.message.outer_middleware(FloodMiddleware(flood))
-    dispatcher.include_router(build_router())
-    dispatcher.startup.register(set_commands)
-    return App(settings=settings, kb=kb, engine=engine, dispatcher=dispatcher, i18n=i18n)
+    dispatcher.include_router(build_router(settings))
+
+    async def on_startup(bot: Bot) -> None:
+        await set_commands(bot, i18n, settings)
+        await desk.start(bot, sessions)
+        await delivery.start(bot)
+
+    async def on_shutdown() -> None:
+        await desk.stop()
+        await delivery.stop()
+
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
+    return App(
+        settings=settings,
+        kb=kb,
+        engine=engine,
+        dispatcher=dispatcher,
+        i18n=i18n,
+        delivery=delivery,
+        desk=desk,
+    )
 
 
 async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     # Flood control: at most this many messages per user in this many seconds.
     flood_messages: int = 6
     flood_seconds: float = 5.0
+    # The operator desk.
+    operators_language: Literal["kk", "ru", "en"] = "ru"
+    ticket_remind_minutes: float = 10.0
+    # Telegram's sending limits, as the delivery worker paces them.
+    rate_chat_interval: float = 1.0
+    rate_chat_burst: int = 3
+    rate_group_per_minute: int = 20
+    rate_group_window_seconds: float = 60.0
+    rate_global_per_second: int = 30
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -78,3 +78,14 @@ def ask_operator_keyboard(question_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✉️ Ask an operator"), callback_data=AskOperator(question_id=question_id))
     return builder.as_markup()
+
+
+class DeskAction(CallbackData, prefix="desk"):
+    """A button on a ticket card in the operators' group."""
+
+    action: str  # take / close / ban / reopen
+    ticket_id: int
+
+
+class CloseMyTicket(CallbackData, prefix="mytk"):
+    ticket_id: int

@@ -16,6 +16,7 @@ from bot.offline import UpdateFactory
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "123456:TEST-token-never-logged"
+OPERATORS = -1001234
 REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
 SMALL_FAQ = Path(__file__).parent / "data" / "faq_small.yaml"
 
@@ -36,7 +37,12 @@ def make_settings(tmp_path: Path, api_url: str, **overrides: Any) -> Settings:
         "telegram_api_url": api_url,
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         "faq_path": REAL_FAQ,
-        "operators_chat_id": -100500,
+        "operators_chat_id": OPERATORS,
+        # Pacing is tested on its own; here it would only slow the conversation down.
+        "rate_chat_interval": 0.001,
+        "rate_chat_burst": 1000,
+        "rate_group_per_minute": 100_000,
+        "rate_global_per_second": 100_000,
     }
     values.update(overrides)
     return load_settings(**values)

@@ -130,8 +130,8 @@ async def test_no_match_apologises_and_offers_an_operator(harness):
     ((label, data),) = buttons(reply)
     assert "operator" in label
     mark = await harness.press(user, data)
-    saved = await harness.next_message(41, after=mark)
-    assert "saved" in saved["text"]
+    passed = await harness.next_message(41, after=mark)
+    assert "passed to an operator as #T1" in passed["text"]
 
 
 async def test_greeting_gets_a_friendly_reply_and_is_not_a_question(harness):

@@ -1,15 +1,22 @@
-"""All routers, composed in one place. Order matters: commands before free text."""
+"""All routers, composed in one place. Order matters: the operators' group first, commands
+before free text, the voter's active ticket before the FAQ, the fallback last."""
 
 from aiogram import Router
 
-from . import common, fallback, questions
+from bot.config import Settings
+
+from . import admin, common, desk_user, fallback, operators, questions
 
 
-def build_router() -> Router:
+def build_router(settings: Settings) -> Router:
     root = Router(name="root")
+    if settings.operators_chat_id is not None:
+        root.include_router(operators.create_router(settings.operators_chat_id))
     root.include_routers(
         common.create_router(),
+        admin.create_router(settings.admin_ids),
+        desk_user.create_router(),
         questions.create_router(),
-        fallback.create_router(),  # last: takes what nobody else did
+        fallback.create_router(),
     )
     return root

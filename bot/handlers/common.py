@@ -6,10 +6,12 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
 from bot.faq import LANGS
 from bot.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
+from bot.services.outbox import Outbox
 from bot.services.users import set_language
 
 
@@ -24,33 +26,47 @@ def help_text(locale: str | None = None) -> str:
     )
 
 
-async def start(message: Message, user: User) -> None:
+async def start(message: Message, user: User, session: AsyncSession, outbox: Outbox) -> None:
     greeting = _("Hello! I am saylau-bot, an assistant for voters and election staff.")
     if user.language is None:
         choose = _("Please choose your language:")
-        await message.answer(f"{greeting}\n\n{choose}", reply_markup=language_keyboard())
+        outbox.send_message(
+            session, message.chat.id, f"{greeting}\n\n{choose}", reply_markup=language_keyboard()
+        )
     else:
-        await message.answer(f"{greeting}\n\n{help_text()}")
+        outbox.send_message(session, message.chat.id, f"{greeting}\n\n{help_text()}")
 
 
-async def show_help(message: Message) -> None:
-    await message.answer(help_text())
+async def show_help(message: Message, session: AsyncSession, outbox: Outbox) -> None:
+    outbox.send_message(session, message.chat.id, help_text())
 
 
-async def choose_language(message: Message) -> None:
-    await message.answer(_("Please choose your language:"), reply_markup=language_keyboard())
+async def choose_language(message: Message, session: AsyncSession, outbox: Outbox) -> None:
+    outbox.send_message(
+        session,
+        message.chat.id,
+        _("Please choose your language:"),
+        reply_markup=language_keyboard(),
+    )
 
 
-async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice, session) -> None:
+async def language_chosen(
+    callback: CallbackQuery, callback_data: LanguageChoice, session: AsyncSession, outbox: Outbox
+) -> None:
     if callback_data.code not in LANGS:
-        await callback.answer(_("This button is no longer valid."), show_alert=False)
+        await callback.answer(_("This button is no longer valid."))
         return
     code = callback_data.code
     await set_language(session, callback.from_user.id, code)
-    await session.commit()  # saved before we say it is
-    await callback.answer()
     text = _("Language: {name}.", locale=code).format(name=LANGUAGE_NAMES[code])
-    await callback.message.edit_text(f"{text}\n\n{help_text(code)}")
+    outbox.call(
+        session,
+        "editMessageText",
+        callback.from_user.id,
+        message_id=callback.message.message_id,
+        text=f"{text}\n\n{help_text(code)}",
+    )
+    await callback.answer()
 
 
 def create_router() -> Router:

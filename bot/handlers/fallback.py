@@ -5,14 +5,21 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.outbox import Outbox
 
 
-async def unknown_command(message: Message) -> None:
-    await message.answer(_("I do not know this command. Send /help to see what I can do."))
+async def unknown_command(message: Message, session: AsyncSession, outbox: Outbox) -> None:
+    outbox.send_message(
+        session, message.chat.id, _("I do not know this command. Send /help to see what I can do.")
+    )
 
 
-async def not_text(message: Message) -> None:
-    await message.answer(_("I can only read text. Please type your question in a message."))
+async def not_text(message: Message, session: AsyncSession, outbox: Outbox) -> None:
+    outbox.send_message(
+        session, message.chat.id, _("I can only read text. Please type your question in a message.")
+    )
 
 
 async def unknown_button(callback: CallbackQuery) -> None:

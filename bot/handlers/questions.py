@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk import Desk
 from bot.faq import FaqEntry, KnowledgeBase
 from bot.keyboards import (
     AskOperator,
@@ -20,59 +21,82 @@ from bot.keyboards import (
     ask_operator_keyboard,
     suggestions_keyboard,
 )
+from bot.services.outbox import Outbox
 from bot.services.questions import mark_unanswered, own_question, record_question, save_feedback
 
 
 def answer_text(entry: FaqEntry, lang: str) -> str:
     text = entry.answer.get(lang)
     if entry.source:
-        label = _("Source")
+        label = _("Source", locale=lang)
         text += f'\n\n<a href="{html.escape(entry.source)}">{label}</a>'
     return text
 
 
-async def send_answer(
-    bot: Bot, chat_id: int, kb: KnowledgeBase, entry: FaqEntry, lang: str, question_id: int
+def send_answer(
+    session: AsyncSession,
+    outbox: Outbox,
+    chat_id: int,
+    kb: KnowledgeBase,
+    entry: FaqEntry,
+    lang: str,
+    question_id: int,
 ) -> None:
-    await bot.send_message(
+    outbox.send_message(
+        session,
         chat_id,
         answer_text(entry, lang),
         reply_markup=answer_keyboard(kb.related(entry), lang, question_id, entry.id),
     )
 
 
-async def on_question(
-    message: Message, bot: Bot, session: AsyncSession, kb: KnowledgeBase, i18n: I18n
+def offer_operator(
+    session: AsyncSession, outbox: Outbox, chat_id: int, text: str, question_id: int
 ) -> None:
-    lang = i18n.current_locale
+    outbox.send_message(session, chat_id, text, reply_markup=ask_operator_keyboard(question_id))
+
+
+async def on_question(
+    message: Message, session: AsyncSession, outbox: Outbox, kb: KnowledgeBase, i18n: I18n
+) -> None:
+    lang, chat_id = i18n.current_locale, message.chat.id
     result = kb.matcher.match(message.text)
     if result.kind == "greeting":
-        await message.answer(_("Hello! What would you like to know about the elections?"))
+        outbox.send_message(
+            session, chat_id, _("Hello! What would you like to know about the elections?")
+        )
         return
     if result.kind == "thanks":
-        await message.answer(_("You are welcome! Ask me anything else about the elections."))
+        outbox.send_message(
+            session, chat_id, _("You are welcome! Ask me anything else about the elections.")
+        )
         return
     question = await record_question(session, message.from_user.id, message.text, result)
     if result.kind == "answer" and (entry := kb.get(result.entry_id)):
-        await send_answer(bot, message.chat.id, kb, entry, lang, question.id)
+        send_answer(session, outbox, chat_id, kb, entry, lang, question.id)
     elif result.kind == "suggest":
         entries = [e for e in map(kb.get, result.suggestions) if e]
-        await message.answer(
+        outbox.send_message(
+            session,
+            chat_id,
             _("I am not sure I understood. Did you mean:"),
             reply_markup=suggestions_keyboard(entries, lang, question.id),
         )
     else:
-        await message.answer(
+        offer_operator(
+            session,
+            outbox,
+            chat_id,
             _("Sorry, I do not have an answer to that. An operator can answer you personally."),
-            reply_markup=ask_operator_keyboard(question.id),
+            question.id,
         )
 
 
 async def on_show_answer(
     callback: CallbackQuery,
     callback_data: ShowAnswer,
-    bot: Bot,
     session: AsyncSession,
+    outbox: Outbox,
     kb: KnowledgeBase,
     i18n: I18n,
 ) -> None:
@@ -81,12 +105,16 @@ async def on_show_answer(
     if entry is None or question is None:
         await callback.answer(_("This button is no longer valid."))
         return
+    send_answer(session, outbox, callback.from_user.id, kb, entry, i18n.current_locale, question.id)
     await callback.answer()
-    await send_answer(bot, callback.from_user.id, kb, entry, i18n.current_locale, question.id)
 
 
 async def on_rate(
-    callback: CallbackQuery, callback_data: Rate, session: AsyncSession, kb: KnowledgeBase
+    callback: CallbackQuery,
+    callback_data: Rate,
+    session: AsyncSession,
+    outbox: Outbox,
+    kb: KnowledgeBase,
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None or kb.get(callback_data.entry_id) is None:
@@ -96,40 +124,58 @@ async def on_rate(
     if callback_data.useful:
         await callback.answer(_("Thank you for your feedback!"))
         return
-    await callback.answer()
-    await callback.message.answer(
+    offer_operator(
+        session,
+        outbox,
+        callback.from_user.id,
         _("Sorry that did not help. An operator can answer you personally."),
-        reply_markup=ask_operator_keyboard(question.id),
+        question.id,
     )
+    await callback.answer()
 
 
 async def on_none_of_these(
-    callback: CallbackQuery, callback_data: NoneOfThese, session: AsyncSession
+    callback: CallbackQuery, callback_data: NoneOfThese, session: AsyncSession, outbox: Outbox
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None:
         await callback.answer(_("This button is no longer valid."))
         return
     await mark_unanswered(session, question)
-    await callback.answer()
-    await callback.message.answer(
+    offer_operator(
+        session,
+        outbox,
+        callback.from_user.id,
         _("Sorry, I do not have an answer to that. An operator can answer you personally."),
-        reply_markup=ask_operator_keyboard(question.id),
+        question.id,
     )
+    await callback.answer()
 
 
 async def on_ask_operator(
-    callback: CallbackQuery, callback_data: AskOperator, session: AsyncSession
+    callback: CallbackQuery,
+    callback_data: AskOperator,
+    session: AsyncSession,
+    desk: Desk,
+    i18n: I18n,
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None:
         await callback.answer(_("This button is no longer valid."))
         return
     await mark_unanswered(session, question)
-    await callback.answer()
-    await callback.message.answer(
-        _("Your question is saved for our operators. Thank you for your patience.")
+    guesses = [question.faq_id] if question.faq_id else list(question.suggestions)
+    sender = callback.from_user
+    await desk.ask(
+        session,
+        sender.id,
+        sender.first_name,
+        sender.username,
+        question.text,
+        i18n.current_locale,
+        guesses,
     )
+    await callback.answer()
 
 
 def create_router() -> Router:

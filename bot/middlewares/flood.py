@@ -28,7 +28,9 @@ class FloodMiddleware(BaseMiddleware):
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:
-            await event.answer(
-                _("You are writing very fast. Please wait a few seconds, then ask again.")
+            data["outbox"].send_message(
+                data["session"],
+                event.chat.id,
+                _("You are writing very fast. Please wait a few seconds, then ask again."),
             )
         return None

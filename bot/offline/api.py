@@ -56,7 +56,8 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 class OfflineBotApi:
-    def __init__(self) -> None:
+    def __init__(self, forum_chats: frozenset[int] = frozenset()) -> None:
+        self.forum_chats = set(forum_chats)  # supergroups with topics enabled
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -134,7 +135,32 @@ class OfflineBotApi:
         return message
 
     def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"message_id": next(self._ids)}
+        copy = self._store(params, copied_from=[params["from_chat_id"], params["message_id"]])
+        return {"message_id": copy["message_id"]}
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params, caption=params.get("caption", ""))
+
+    def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return {
+            **self.chat(chat_id),
+            "title": "Operators",
+            "is_forum": chat_id in self.forum_chats,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
 
     def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"message_thread_id": next(self._ids), "name": params["name"], "icon_color": 0}

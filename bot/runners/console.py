@@ -113,6 +113,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
             else:
                 update = updates.message(user, text)
             await dispatcher.feed_raw_update(bot, update)
+            await app.delivery.idle()  # print the bot's replies before the next prompt
     finally:
         await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)
         await app.close()

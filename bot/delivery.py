@@ -1,0 +1,238 @@
+"""The delivery worker: sends the outbox, paced to Telegram's limits, until each row is sent.
+
+- 429: wait `retry_after` (and pause that chat), then retry.
+- 5xx, network errors, timeouts: retry with exponential back-off.
+- 403 from a user: they blocked the bot; the row is marked "blocked" and the hooks are told.
+- The operators' group unreachable (bot removed, chat gone): one clear log line, the rows are
+  kept and retried every few minutes, so nothing is lost when the bot is added back.
+- Rows survive restarts: whatever is pending when the process dies is sent after it starts.
+
+Each row is claimed (pending -> sending) in its own transaction before it is sent, so no row is
+sent twice by a running bot. It is marked sent right after Telegram accepts it; the only
+duplicate possible is a crash in the instant between those two steps, after which the row is
+sent again (Telegram offers no idempotency key to close that gap).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any, Protocol
+
+from aiogram import Bot, methods
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import OutboxMessage, utcnow
+from bot.services import outbox
+from bot.services.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 60.0
+UNREACHABLE_RETRY = 300.0
+MAX_IN_FLIGHT = 16
+
+
+class DeliveryHooks(Protocol):
+    async def on_sent(self, session: AsyncSession, row: OutboxMessage, result: Any) -> None: ...
+
+    async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None: ...
+
+    async def on_bad_request(
+        self, session: AsyncSession, row: OutboxMessage, error: TelegramBadRequest
+    ) -> bool:
+        """True if the hook repaired the situation (e.g. recreated a deleted topic)."""
+        ...
+
+
+def _api_method(row: OutboxMessage) -> methods.TelegramMethod:
+    name = row.method[0].upper() + row.method[1:]
+    return getattr(methods, name)(**row.params)
+
+
+def _message_id(result: Any) -> int | None:
+    return getattr(result, "message_id", None) or getattr(result, "message_thread_id", None)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker,
+        box: outbox.Outbox,
+        pacer: Pacer,
+        hooks: DeliveryHooks,
+        operators_chat_id: int | None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.outbox = box
+        self.pacer = pacer
+        self.hooks = hooks
+        self.operators_chat_id = operators_chat_id
+        self.operators_reachable = True
+        self._in_flight: set[int] = set()
+        self._busy_chats: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self._loop_task: asyncio.Task | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start(self, bot: Bot) -> None:
+        async with self.session_factory() as session:
+            interrupted = await outbox.release_interrupted(session)
+            await session.commit()
+        if interrupted:
+            log.warning(
+                "%d message(s) were being sent when the bot stopped; sending again", interrupted
+            )
+        self._loop_task = asyncio.create_task(self._run(bot), name="delivery")
+
+    async def stop(self, drain_seconds: float = 5.0) -> None:
+        with contextlib.suppress(TimeoutError):
+            await self.idle(timeout=drain_seconds)
+        if self._loop_task:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until nothing is due or in flight (the console and tests use this)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            async with self.session_factory() as session:
+                due = await outbox.due_messages(session, utcnow(), 1)
+            if not due and not self._in_flight:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("outbox still busy")
+            await asyncio.sleep(0.02)
+
+    # --- the loop -------------------------------------------------------------------------
+    async def _run(self, bot: Bot) -> None:
+        while True:
+            self.outbox.wakeup.clear()
+            try:
+                wait = await self._dispatch_due(bot)
+            except Exception:  # a broken DB read must not end delivery for good
+                log.exception("delivery loop failed; retrying")
+                wait = 1.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox.wakeup.wait(), wait)
+
+    async def _dispatch_due(self, bot: Bot) -> float:
+        """Start sending what may go now; return how long to sleep before looking again."""
+        async with self.session_factory() as session:
+            rows = await outbox.due_messages(session, utcnow(), 500)
+            next_due = await outbox.next_due_at(session)
+        wait = 1.0
+        if next_due is not None:
+            wait = min(wait, max(0.005, (next_due - utcnow()).total_seconds()))
+        held: set[int] = set()  # chats whose earlier row waits: keep their order
+        now = time.monotonic()
+        for row in rows:
+            if row.id in self._in_flight:
+                continue
+            if row.chat_id in self._busy_chats or row.chat_id in held:
+                held.add(row.chat_id)
+                continue
+            if len(self._in_flight) >= MAX_IN_FLIGHT:
+                return 0.005
+            delay = self.pacer.delay(row.chat_id, now)
+            if delay > 0:
+                held.add(row.chat_id)
+                wait = min(wait, delay)
+                continue
+            self.pacer.record(row.chat_id, now)
+            self._in_flight.add(row.id)
+            self._busy_chats.add(row.chat_id)
+            task = asyncio.create_task(self._send(bot, row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return wait
+
+    async def _send(self, bot: Bot, row: OutboxMessage) -> None:
+        try:
+            async with self.session_factory() as session:
+                claimed = await outbox.claim(session, row.id)
+                await session.commit()
+            if not claimed:  # sent meanwhile: this row was read before that was committed
+                return
+            result = await bot(_api_method(row))
+        except TelegramRetryAfter as exc:
+            self.pacer.pause(row.chat_id, exc.retry_after, time.monotonic())
+            await self._retry(row, exc.retry_after, f"429 retry after {exc.retry_after}s")
+        except TelegramForbiddenError as exc:
+            await self._forbidden(row, exc)
+        except TelegramBadRequest as exc:
+            await self._bad_request(row, exc)
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            await self._retry(row, min(MAX_BACKOFF, 2.0**row.attempts), repr(exc))
+        except Exception as exc:  # an unexpected answer: keep the row, try later
+            log.exception("outbox row %s: unexpected error", row.id)
+            await self._retry(row, MAX_BACKOFF, repr(exc))
+        else:
+            await self._sent(row, result)
+        finally:
+            self._in_flight.discard(row.id)
+            self._busy_chats.discard(row.chat_id)
+            self.outbox.wakeup.set()
+
+    # --- outcomes -------------------------------------------------------------------------
+    async def _sent(self, row: OutboxMessage, result: Any) -> None:
+        if row.chat_id == self.operators_chat_id and not self.operators_reachable:
+            self.operators_reachable = True
+            log.warning(
+                "operators chat %s is reachable again; delivering kept messages", row.chat_id
+            )
+        async with self.session_factory() as session:
+            await outbox.mark_sent(session, row.id, _message_id(result))
+            await self.hooks.on_sent(session, row, result)
+            await session.commit()
+
+    async def _retry(self, row: OutboxMessage, seconds: float, error: str) -> None:
+        async with self.session_factory() as session:
+            await outbox.reschedule(session, row.id, utcnow() + timedelta(seconds=seconds), error)
+            await session.commit()
+
+    async def _operators_unreachable(self, row: OutboxMessage, error: Exception) -> None:
+        if self.operators_reachable:
+            self.operators_reachable = False
+            log.error(
+                "operators chat %s is unreachable (%s). Is the bot still a member? Tickets and "
+                "messages are kept and will be delivered when it is back.",
+                row.chat_id,
+                error,
+            )
+        await self._retry(row, UNREACHABLE_RETRY, str(error))
+
+    async def _forbidden(self, row: OutboxMessage, error: TelegramForbiddenError) -> None:
+        if row.chat_id == self.operators_chat_id:
+            await self._operators_unreachable(row, error)
+            return
+        async with self.session_factory() as session:
+            await outbox.mark_failed(session, row.id, "blocked", str(error))
+            await self.hooks.on_blocked(session, row)
+            await session.commit()
+
+    async def _bad_request(self, row: OutboxMessage, error: TelegramBadRequest) -> None:
+        if row.chat_id == self.operators_chat_id and "chat not found" in error.message.lower():
+            await self._operators_unreachable(row, error)
+            return
+        async with self.session_factory() as session:
+            await outbox.mark_failed(session, row.id, "failed", str(error))
+            if not await self.hooks.on_bad_request(session, row, error):
+                log.error(
+                    "outbox row %s (%s) rejected by Telegram: %s", row.id, row.method, error.message
+                )
+            await session.commit()

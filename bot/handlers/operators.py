@@ -1,0 +1,274 @@
+"""The operators' group: replies reach voters; buttons and commands manage tickets.
+
+The router only sees the operators' chat (a router-level filter), so being able to write
+there is what makes someone an operator. Buttons are also checked against the card they sit
+on: a forged or copied callback for another ticket is refused.
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Ticket, utcnow
+from bot.desk import Desk
+from bot.faq import KnowledgeBase
+from bot.handlers.questions import answer_text
+from bot.keyboards import DeskAction
+from bot.services import tickets
+from bot.services.outbox import Outbox
+
+# Service messages (topic created, members joined...) are not answers.
+ANSWER_CONTENT = {
+    "text",
+    "photo",
+    "document",
+    "video",
+    "voice",
+    "audio",
+    "animation",
+    "sticker",
+    "video_note",
+    "location",
+    "contact",
+}
+
+
+async def ticket_of(message: Message, session: AsyncSession, desk: Desk) -> Ticket | None:
+    """The ticket a group message is about: its topic, or the message it replies to."""
+    if desk.forum and message.is_topic_message and message.message_thread_id:
+        ticket = await tickets.ticket_by_thread(session, message.message_thread_id)
+        if ticket:
+            return ticket
+    if message.reply_to_message:
+        return await tickets.ticket_by_group_message(session, message.reply_to_message.message_id)
+    return None
+
+
+def reply(session: AsyncSession, outbox: Outbox, message: Message, text: str) -> None:
+    extra = {"message_thread_id": message.message_thread_id} if message.is_topic_message else {}
+    outbox.send_message(session, message.chat.id, text, **extra)
+
+
+async def on_operator_message(
+    message: Message, session: AsyncSession, desk: Desk, outbox: Outbox
+) -> None:
+    if message.content_type not in ANSWER_CONTENT:
+        return
+    ticket = await ticket_of(message, session, desk)
+    if ticket is None:
+        return
+    if ticket.status == "closed":
+        reply(
+            session,
+            outbox,
+            message,
+            _("{number} is closed: reopen it first.", locale=desk.lang).format(
+                number=ticket.number
+            ),
+        )
+        return
+    await desk.answer(session, ticket, message)
+
+
+async def on_card_button(
+    callback: CallbackQuery, callback_data: DeskAction, session: AsyncSession, desk: Desk
+) -> None:
+    ticket = await session.get(Ticket, callback_data.ticket_id)
+    card = callback.message
+    on_its_card = ticket is not None and (
+        ticket.card_message_id == card.message_id
+        or (desk.forum and ticket.thread_id and card.message_thread_id == ticket.thread_id)
+    )
+    if not on_its_card:
+        await callback.answer(
+            _("This button is not valid here.", locale=desk.lang), show_alert=True
+        )
+        return
+    operator = callback.from_user
+    action = callback_data.action
+    if action == "take":
+        if not tickets.take(ticket, operator.id, operator.full_name):
+            await callback.answer(
+                _("Already taken by {name}.", locale=desk.lang).format(
+                    name=ticket.operator_name or "—"
+                ),
+                show_alert=True,
+            )
+            return
+        desk.taken(session, ticket)
+    elif action == "close" and tickets.close(ticket):
+        desk.closed(session, ticket, by_user=False)
+    elif action == "reopen":
+        if not await tickets.reopen(session, ticket):
+            await callback.answer(
+                _("Cannot reopen: the user has another open question.", locale=desk.lang),
+                show_alert=True,
+            )
+            return
+        desk.refresh(session, ticket)
+    elif action == "ban":
+        await tickets.ban(session, ticket.user_id, operator.id)
+        if tickets.close(ticket):
+            desk.refresh(session, ticket)
+    elif action not in ("close",):
+        await callback.answer(_("This button is not valid here.", locale=desk.lang))
+        return
+    await callback.answer()
+
+
+async def list_open(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
+    waiting = await tickets.open_tickets(session)
+    if not waiting:
+        reply(session, outbox, message, _("No open questions.", locale=desk.lang))
+        return
+    now = utcnow()
+    lines = [_("Open questions, oldest first:", locale=desk.lang)]
+    for ticket in waiting[:50]:
+        minutes = int((now - ticket.created_at).total_seconds() // 60)
+        lines.append(
+            f"{ticket.number} · {desk.status_name(ticket.status)} · {minutes} min · "
+            f"{html.escape(ticket.question[:80])}"
+        )
+    reply(session, outbox, message, "\n".join(lines))
+
+
+async def send_faq(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    desk: Desk,
+    outbox: Outbox,
+    kb: KnowledgeBase,
+) -> None:
+    ticket = await ticket_of(message, session, desk)
+    entry = kb.get((command.args or "").strip())
+    if ticket is None or entry is None:
+        reply(
+            session,
+            outbox,
+            message,
+            _(
+                "Reply to a question's message with /faq <id>, e.g. /faq polling_station.",
+                locale=desk.lang,
+            ),
+        )
+        return
+    desk.answer_text(session, ticket, answer_text(entry, ticket.lang), message.from_user)
+    reply(
+        session,
+        outbox,
+        message,
+        _("Sent the answer '{id}' to {number}.", locale=desk.lang).format(
+            id=entry.id, number=ticket.number
+        ),
+    )
+
+
+async def ban_user(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
+    ticket = await ticket_of(message, session, desk)
+    if ticket is None:
+        reply(
+            session,
+            outbox,
+            message,
+            _("Reply to a question's message with /ban.", locale=desk.lang),
+        )
+        return
+    await tickets.ban(session, ticket.user_id, message.from_user.id)
+    if tickets.close(ticket):
+        desk.refresh(session, ticket)
+    reply(
+        session,
+        outbox,
+        message,
+        _("The author of {number} is banned.", locale=desk.lang).format(number=ticket.number),
+    )
+
+
+async def unban_user(
+    message: Message, command: CommandObject, session: AsyncSession, desk: Desk, outbox: Outbox
+) -> None:
+    ticket = await ticket_of(message, session, desk)
+    args = (command.args or "").strip()
+    user_id = ticket.user_id if ticket else (int(args) if args.isdigit() else None)
+    if user_id is None:
+        reply(
+            session,
+            outbox,
+            message,
+            _("Reply to a question's message with /unban.", locale=desk.lang),
+        )
+        return
+    done = await tickets.unban(session, user_id)
+    reply(
+        session,
+        outbox,
+        message,
+        _("Unbanned.", locale=desk.lang)
+        if done
+        else _("That user is not banned.", locale=desk.lang),
+    )
+
+
+async def show_stats(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
+    figures = await tickets.stats(session)
+    median = (
+        f"{figures.median_first_answer.total_seconds() / 60:.0f} min"
+        if figures.median_first_answer
+        else "—"
+    )
+    lines = [
+        _(
+            "Today: {today} questions · open now: {open} · median time to first answer: {median}",
+            locale=desk.lang,
+        ).format(today=figures.tickets_today, open=figures.open_now, median=median)
+    ]
+    if figures.top_unanswered:
+        lines.append(_("Most asked without an answer (7 days):", locale=desk.lang))
+        lines += [
+            f"{n}. {html.escape(text[:100])} — {count}"
+            for n, (text, count) in enumerate(figures.top_unanswered, 1)
+        ]
+    reply(session, outbox, message, "\n".join(lines))
+
+
+async def add_to_faq(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
+    answer = message.reply_to_message
+    ticket = await ticket_of(message, session, desk)
+    text = answer and (answer.html_text if (answer.text or answer.caption) else None)
+    if ticket is None or not text:
+        reply(
+            session,
+            outbox,
+            message,
+            _("Reply to an operator's answer with /addfaq.", locale=desk.lang),
+        )
+        return
+    await tickets.add_suggestion(session, ticket, text, message.from_user.id)
+    reply(
+        session,
+        outbox,
+        message,
+        _("Saved as a FAQ suggestion. Admins get it with /export.", locale=desk.lang),
+    )
+
+
+def create_router(operators_chat_id: int) -> Router:
+    router = Router(name="operators")
+    router.message.filter(F.chat.id == operators_chat_id)
+    router.callback_query.filter(F.message.chat.id == operators_chat_id)
+    router.message.register(list_open, Command("open"))
+    router.message.register(send_faq, Command("faq"))
+    router.message.register(ban_user, Command("ban"))
+    router.message.register(unban_user, Command("unban"))
+    router.message.register(show_stats, Command("stats"))
+    router.message.register(add_to_faq, Command("addfaq"))
+    router.message.register(on_operator_message, ~F.text.startswith("/"))
+    router.callback_query.register(on_card_button, DeskAction.filter())
+    return router

@@ -1,0 +1,166 @@
+"""The durable outbox: every message the bot sends is first a row here.
+
+Handlers write rows in their own transaction (so a message exists exactly when the state change
+that caused it does); the delivery worker (bot/delivery.py) sends them. The worker is woken as
+soon as a transaction that wrote to the outbox commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from bot.db.models import OutboxMessage, utcnow
+
+_WAKE_KEY = "outbox_wakeup"
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_worker_after_commit(session: Session) -> None:
+    wakeup = session.info.pop(_WAKE_KEY, None)
+    if wakeup is not None:
+        wakeup.set()
+
+
+def _plain(value: Any) -> Any:
+    """Keyboards and other API objects as the JSON that the Bot API receives."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True)
+    return value
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self.wakeup = asyncio.Event()
+
+    def call(
+        self,
+        session: AsyncSession,
+        method: str,
+        chat_id: int,
+        purpose: str | None = None,
+        **params: Any,
+    ) -> OutboxMessage:
+        row = OutboxMessage(
+            chat_id=chat_id,
+            method=method,
+            params={
+                "chat_id": chat_id,
+                **{k: _plain(v) for k, v in params.items() if v is not None},
+            },
+            purpose=purpose,
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+        session.add(row)
+        session.info[_WAKE_KEY] = self.wakeup
+        return row
+
+    def send_message(
+        self,
+        session: AsyncSession,
+        chat_id: int,
+        text: str,
+        purpose: str | None = None,
+        **params: Any,
+    ) -> OutboxMessage:
+        return self.call(session, "sendMessage", chat_id, purpose, text=text, **params)
+
+    def copy_message(
+        self,
+        session: AsyncSession,
+        chat_id: int,
+        from_chat_id: int,
+        message_id: int,
+        purpose: str | None = None,
+        **params: Any,
+    ) -> OutboxMessage:
+        return self.call(
+            session,
+            "copyMessage",
+            chat_id,
+            purpose,
+            from_chat_id=from_chat_id,
+            message_id=message_id,
+            **params,
+        )
+
+
+async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
+
+
+async def pending_count(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    return await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+    )
+
+
+async def claim(session: AsyncSession, row_id: int) -> bool:
+    """Pending -> sending, atomically: whoever claims a row is the only one to send it."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+        .values(status="sending")
+    )
+    return result.rowcount == 1
+
+
+async def release_interrupted(session: AsyncSession) -> int:
+    """At start-up: rows that were being sent when the process died are pending again."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "sending").values(status="pending")
+    )
+    return result.rowcount
+
+
+async def mark_sent(session: AsyncSession, row_id: int, message_id: int | None) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status="sent", sent_at=utcnow(), result_message_id=message_id)
+    )
+
+
+async def reschedule(session: AsyncSession, row_id: int, at: datetime, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(
+            status="pending",
+            next_attempt_at=at,
+            last_error=error[:500],
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def mark_failed(session: AsyncSession, row_id: int, status: str, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status=status, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
+    )

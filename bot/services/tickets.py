@@ -1,0 +1,185 @@
+"""Tickets: questions handed to human operators. Plain data logic, no Telegram."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Ban, FaqSuggestion, Question, Ticket, TicketLink, utcnow
+
+ACTIVE = ("open", "taken", "answered")  # a user has at most one ticket in these states
+
+
+async def active_ticket(session: AsyncSession, user_id: int) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.user_id == user_id, Ticket.status.in_(ACTIVE))
+    )
+
+
+async def open_ticket(
+    session: AsyncSession,
+    user_id: int,
+    lang: str,
+    question: str,
+    guesses: list[str],
+    first_name: str,
+    username: str | None,
+) -> tuple[Ticket, bool]:
+    """The user's active ticket with this question added, or a new one. (ticket, created)"""
+    ticket = await active_ticket(session, user_id)
+    if ticket is not None:
+        return ticket, False
+    ticket = Ticket(
+        user_id=user_id,
+        status="open",
+        lang=lang,
+        question=question,
+        guesses=guesses,
+        first_name=first_name[:128],
+        username=username,
+    )
+    session.add(ticket)
+    await session.flush()
+    return ticket, True
+
+
+async def ticket_by_group_message(session: AsyncSession, message_id: int) -> Ticket | None:
+    ticket_id = await session.scalar(
+        select(TicketLink.ticket_id).where(TicketLink.message_id == message_id)
+    )
+    return await session.get(Ticket, ticket_id) if ticket_id else None
+
+
+async def ticket_by_thread(session: AsyncSession, thread_id: int) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.thread_id == thread_id))
+
+
+async def link(session: AsyncSession, message_id: int, ticket_id: int) -> None:
+    await session.merge(TicketLink(message_id=message_id, ticket_id=ticket_id))
+
+
+def take(ticket: Ticket, operator_id: int, operator_name: str) -> bool:
+    """False if someone else already has it or it is closed."""
+    if ticket.status == "closed" or (ticket.operator_id and ticket.operator_id != operator_id):
+        return False
+    ticket.operator_id, ticket.operator_name = operator_id, operator_name[:128]
+    if ticket.status == "open":
+        ticket.status = "taken"
+    ticket.taken_at = ticket.taken_at or utcnow()
+    return True
+
+
+def record_answer(ticket: Ticket, operator_id: int, operator_name: str) -> None:
+    if ticket.operator_id is None:
+        ticket.operator_id, ticket.operator_name = operator_id, operator_name[:128]
+        ticket.taken_at = ticket.taken_at or utcnow()
+    ticket.status = "answered"
+    ticket.first_answer_at = ticket.first_answer_at or utcnow()
+
+
+def close(ticket: Ticket) -> bool:
+    if ticket.status == "closed":
+        return False
+    ticket.status = "closed"
+    ticket.closed_at = utcnow()
+    return True
+
+
+async def reopen(session: AsyncSession, ticket: Ticket) -> bool:
+    """Closed -> open again, unless the user has another active ticket meanwhile."""
+    if ticket.status != "closed" or await active_ticket(session, ticket.user_id):
+        return False
+    ticket.status = (
+        "answered" if ticket.first_answer_at else ("taken" if ticket.operator_id else "open")
+    )
+    ticket.closed_at = None
+    return True
+
+
+async def is_banned(session: AsyncSession, user_id: int) -> bool:
+    return await session.get(Ban, user_id) is not None
+
+
+async def ban(session: AsyncSession, user_id: int, by: int) -> bool:
+    if await is_banned(session, user_id):
+        return False
+    session.add(Ban(user_id=user_id, banned_by=by))
+    return True
+
+
+async def unban(session: AsyncSession, user_id: int) -> bool:
+    existing = await session.get(Ban, user_id)
+    if existing is None:
+        return False
+    await session.delete(existing)
+    return True
+
+
+async def open_tickets(session: AsyncSession) -> list[Ticket]:
+    rows = await session.scalars(
+        select(Ticket).where(Ticket.status.in_(("open", "taken"))).order_by(Ticket.created_at)
+    )
+    return list(rows)
+
+
+async def due_reminders(session: AsyncSession, after: timedelta) -> list[Ticket]:
+    """Tickets nobody took for `after`, not reminded within `after` either."""
+    cutoff = utcnow() - after
+    rows = await session.scalars(
+        select(Ticket).where(
+            Ticket.status == "open",
+            Ticket.created_at <= cutoff,
+            (Ticket.reminded_at.is_(None)) | (Ticket.reminded_at <= cutoff),
+        )
+    )
+    return list(rows)
+
+
+async def add_suggestion(
+    session: AsyncSession, ticket: Ticket, answer: str, operator_id: int
+) -> FaqSuggestion:
+    suggestion = FaqSuggestion(
+        ticket_id=ticket.id,
+        lang=ticket.lang,
+        question=ticket.question,
+        answer=answer,
+        operator_id=operator_id,
+    )
+    session.add(suggestion)
+    return suggestion
+
+
+@dataclass(frozen=True)
+class DeskStats:
+    tickets_today: int
+    open_now: int
+    median_first_answer: timedelta | None
+    top_unanswered: list[tuple[str, int]]
+
+
+async def stats(session: AsyncSession, now: datetime | None = None) -> DeskStats:
+    now = now or utcnow()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = list(await session.scalars(select(Ticket).where(Ticket.created_at >= midnight)))
+    waits = [t.first_answer_at - t.created_at for t in today if t.first_answer_at]
+    open_now = await session.scalar(
+        select(func.count()).select_from(Ticket).where(Ticket.status.in_(("open", "taken")))
+    )
+    lowered = func.lower(func.trim(Question.text))
+    top = await session.execute(
+        select(lowered, func.count())
+        .where(Question.outcome == "none", Question.created_at >= now - timedelta(days=7))
+        .group_by(lowered)
+        .order_by(func.count().desc())
+        .limit(5)
+    )
+    return DeskStats(
+        tickets_today=len(today),
+        open_now=open_now or 0,
+        median_first_answer=statistics.median(waits) if waits else None,
+        top_unanswered=[(text, count) for text, count in top],
+    )
