@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db.engine import create_engine, migrate, session_factory
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryWorker, OperatorsChat
 from bot.desk import Desk
 from bot.faq import LANGS, KnowledgeBase
 from bot.handlers import build_router
@@ -59,7 +59,8 @@ async def create_app(settings: Settings) -> App:
 
     sessions = session_factory(engine)
     outbox = Outbox()
-    desk = Desk(settings, outbox, i18n)
+    operators = OperatorsChat(settings.operators_chat_id)
+    desk = Desk(settings, outbox, i18n, operators)
     limits = Limits(
         chat_interval=settings.rate_chat_interval,
         chat_burst=settings.rate_chat_burst,
@@ -67,8 +68,7 @@ async def create_app(settings: Settings) -> App:
         window=settings.rate_group_window_seconds,
         global_per_second=settings.rate_global_per_second,
     )
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), desk, settings.operators_chat_id)
-    desk.reachable = lambda: delivery.operators_reachable
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), desk, operators)
 
     dispatcher = Dispatcher(kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -41,6 +42,14 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 UNREACHABLE_RETRY = 300.0
 MAX_IN_FLIGHT = 16
+
+
+@dataclass
+class OperatorsChat:
+    """Whether the operators' group can be reached, as last seen by the bot."""
+
+    chat_id: int | None
+    reachable: bool = True
 
 
 class DeliveryHooks(Protocol):
@@ -71,14 +80,13 @@ class DeliveryWorker:
         box: outbox.Outbox,
         pacer: Pacer,
         hooks: DeliveryHooks,
-        operators_chat_id: int | None,
+        operators: OperatorsChat,
     ) -> None:
         self.session_factory = session_factory
         self.outbox = box
         self.pacer = pacer
         self.hooks = hooks
-        self.operators_chat_id = operators_chat_id
-        self.operators_reachable = True
+        self.operators = operators
         self._in_flight: set[int] = set()
         self._busy_chats: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -190,8 +198,8 @@ class DeliveryWorker:
 
     # --- outcomes -------------------------------------------------------------------------
     async def _sent(self, row: OutboxMessage, result: Any) -> None:
-        if row.chat_id == self.operators_chat_id and not self.operators_reachable:
-            self.operators_reachable = True
+        if row.chat_id == self.operators.chat_id and not self.operators.reachable:
+            self.operators.reachable = True
             log.warning(
                 "operators chat %s is reachable again; delivering kept messages", row.chat_id
             )
@@ -206,8 +214,8 @@ class DeliveryWorker:
             await session.commit()
 
     async def _operators_unreachable(self, row: OutboxMessage, error: Exception) -> None:
-        if self.operators_reachable:
-            self.operators_reachable = False
+        if self.operators.reachable:
+            self.operators.reachable = False
             log.error(
                 "operators chat %s is unreachable (%s). Is the bot still a member? Tickets and "
                 "messages are kept and will be delivered when it is back.",
@@ -217,7 +225,7 @@ class DeliveryWorker:
         await self._retry(row, UNREACHABLE_RETRY, str(error))
 
     async def _forbidden(self, row: OutboxMessage, error: TelegramForbiddenError) -> None:
-        if row.chat_id == self.operators_chat_id:
+        if row.chat_id == self.operators.chat_id:
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:
@@ -226,7 +234,7 @@ class DeliveryWorker:
             await session.commit()
 
     async def _bad_request(self, row: OutboxMessage, error: TelegramBadRequest) -> None:
-        if row.chat_id == self.operators_chat_id and "chat not found" in error.message.lower():
+        if row.chat_id == self.operators.chat_id and "chat not found" in error.message.lower():
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:

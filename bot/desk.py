@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import OutboxMessage, Ticket, User, utcnow
+from bot.delivery import OperatorsChat
 from bot.keyboards import CloseMyTicket, DeskAction
 from bot.services import tickets
 from bot.services.outbox import Outbox
@@ -48,14 +49,16 @@ def _ticket_id(purpose: str | None) -> int | None:
 
 
 class Desk:
-    def __init__(self, settings: Settings, outbox: Outbox, i18n: I18n) -> None:
+    def __init__(
+        self, settings: Settings, outbox: Outbox, i18n: I18n, operators: OperatorsChat
+    ) -> None:
+        self.operators = operators
         self.chat_id = settings.operators_chat_id
         self.lang = settings.operators_language
         self.remind_after = timedelta(minutes=settings.ticket_remind_minutes)
         self.outbox = outbox
         self.i18n = i18n
         self.forum = False
-        self.reachable = lambda: True  # replaced by the delivery worker's view at start-up
         self._reminders: asyncio.Task | None = None
 
     # --- start-up -------------------------------------------------------------------------
@@ -70,6 +73,7 @@ class Desk:
             self.forum = bool(chat.is_forum)
             log.info("operators chat %s: %s mode", self.chat_id, "forum" if self.forum else "card")
         except TelegramAPIError as exc:
+            self.operators.reachable = False
             log.error(
                 "operators chat %s is unreachable at start-up (%s); tickets are kept and "
                 "delivered when the bot is back in the group",
@@ -123,7 +127,7 @@ class Desk:
             )
             return
         self.post_ticket(session, ticket)
-        if self.chat_id is None or not self.reachable():
+        if self.chat_id is None or not self.operators.reachable:
             text = gettext(
                 "Operators are not available right now. Your question {number} is "
                 "saved, and they will answer you here later.",

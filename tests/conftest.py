@@ -100,8 +100,12 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def running_bot(
+    tmp_path: Path, forum: bool = False, **overrides: Any
+) -> AsyncIterator[Harness]:
     server = FakeTelegram()
+    if forum:
+        server.api.forum_chats.add(OPERATORS)
     await server.start()
     settings = make_settings(tmp_path, server.url, **overrides)
     app = await create_app(settings)

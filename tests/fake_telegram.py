@@ -23,7 +23,8 @@ class Failure:
     status: int
     description: str
     retry_after: int | None = None
-    count: int = 1
+    count: int = 1  # how many calls fail; -1: until cleared
+    chat_id: int | None = None  # only calls to this chat
 
 
 class FakeTelegram:
@@ -31,6 +32,7 @@ class FakeTelegram:
         self.api = OfflineBotApi()
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.failures: dict[str, list[Failure]] = {}
+        self.failed_calls: list[tuple[str, dict[str, Any]]] = []
         self.tokens_seen: set[str] = set()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -63,9 +65,10 @@ class FakeTelegram:
         *,
         retry_after: int | None = None,
         count: int = 1,
+        chat_id: int | None = None,
     ) -> None:
         self.failures.setdefault(method, []).append(
-            Failure(status, description, retry_after, count)
+            Failure(status, description, retry_after, count, chat_id)
         )
 
     @property
@@ -96,8 +99,9 @@ class FakeTelegram:
         self.tokens_seen.add(request.match_info["token"])
         params: dict[str, Any] = dict(await request.post())
         params.update(request.query)
-        failure = self._take_failure(method)
+        failure = self._take_failure(method, params.get("chat_id"))
         if failure:
+            self.failed_calls.append((method, params))
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.status,
@@ -113,15 +117,16 @@ class FakeTelegram:
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
 
-    def _take_failure(self, method: str) -> Failure | None:
-        queue = self.failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.count -= 1
-        if failure.count <= 0:
-            queue.pop(0)
-        return failure
+    def _take_failure(self, method: str, chat_id: str | None) -> Failure | None:
+        for failure in self.failures.get(method, []):
+            if failure.chat_id is not None and str(failure.chat_id) != chat_id:
+                continue
+            if failure.count > 0:
+                failure.count -= 1
+                if failure.count == 0:
+                    self.failures[method].remove(failure)
+            return failure
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         timeout = float(params.get("timeout", 0) or 0)

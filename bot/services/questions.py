@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +60,24 @@ async def mark_unanswered(session: AsyncSession, question: Question) -> None:
     question.outcome = "none"
     question.faq_id = None
     await session.flush()
+
+
+async def unanswered(
+    session: AsyncSession, since: datetime | None = None, limit: int = 5, scan: int = 20_000
+) -> list[tuple[str, str, int]]:
+    """The most frequent questions the bot could not answer: (text, lang, count).
+
+    Grouped in Python by case-folded, space-collapsed text: SQLite's lower() knows only ASCII,
+    and most of our questions are Cyrillic.
+    """
+    query = select(Question.text, Question.lang).where(Question.outcome == "none")
+    if since is not None:
+        query = query.where(Question.created_at >= since)
+    rows = await session.execute(query.order_by(Question.id.desc()).limit(scan))
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[str, str]] = {}
+    for text, lang in rows:
+        key = " ".join(text.casefold().split())
+        counts[key] += 1
+        first.setdefault(key, (text.strip(), lang))
+    return [(*first[key], count) for key, count in counts.most_common(limit)]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import FaqSuggestion, Feedback, Question
+from bot.services.questions import unanswered
 
 
 async def export_yaml(session: AsyncSession, limit: int = 200) -> str:
@@ -17,16 +18,9 @@ async def export_yaml(session: AsyncSession, limit: int = 200) -> str:
         {"lang": s.lang, "question": s.question, "answer": s.answer, "ticket": f"#T{s.ticket_id}"}
         for s in await session.scalars(select(FaqSuggestion).order_by(FaqSuggestion.id))
     ]
-    lowered = func.lower(func.trim(Question.text))
-    unanswered = [
+    not_answered = [
         {"question": text, "lang": lang, "count": count}
-        for text, lang, count in await session.execute(
-            select(lowered, func.min(Question.lang), func.count())
-            .where(Question.outcome == "none")
-            .group_by(lowered)
-            .order_by(func.count().desc())
-            .limit(limit)
-        )
+        for text, lang, count in await unanswered(session, limit=limit)
     ]
     disliked = []
     for faq_id, count in await session.execute(
@@ -47,7 +41,7 @@ async def export_yaml(session: AsyncSession, limit: int = 200) -> str:
         "how_to_use": "Review each item; add good ones to data/faq.yaml as entries or as "
         "alternate phrasings, then run `python -m bot check`.",
         "operator_answers": suggestions,
-        "unanswered_questions": unanswered,
+        "unanswered_questions": not_answered,
         "disliked_answers": disliked,
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Ban, FaqSuggestion, Question, Ticket, TicketLink, utcnow
+from bot.db.models import Ban, FaqSuggestion, Ticket, TicketLink, utcnow
+from bot.services.questions import unanswered
 
 ACTIVE = ("open", "taken", "answered")  # a user has at most one ticket in these states
 
@@ -169,17 +170,10 @@ async def stats(session: AsyncSession, now: datetime | None = None) -> DeskStats
     open_now = await session.scalar(
         select(func.count()).select_from(Ticket).where(Ticket.status.in_(("open", "taken")))
     )
-    lowered = func.lower(func.trim(Question.text))
-    top = await session.execute(
-        select(lowered, func.count())
-        .where(Question.outcome == "none", Question.created_at >= now - timedelta(days=7))
-        .group_by(lowered)
-        .order_by(func.count().desc())
-        .limit(5)
-    )
+    top = await unanswered(session, since=now - timedelta(days=7))
     return DeskStats(
         tickets_today=len(today),
         open_now=open_now or 0,
         median_first_answer=statistics.median(waits) if waits else None,
-        top_unanswered=[(text, count) for text, count in top],
+        top_unanswered=[(text, count) for text, _, count in top],
     )
