@@ -13,7 +13,7 @@ from .models import QuizBook, QuizQuestion, QuizTopic
 ROUND_SIZE = 10
 ALL_TOPICS = "all"
 # A workshop round in a group: how many questions and seconds per question, by default and
-# at most. Telegram accepts an open_period of 5 to 600 seconds.
+# at most. Telegram's shortest open_period is 5 seconds.
 GROUP_QUESTIONS, MAX_GROUP_QUESTIONS = 10, 30
 GROUP_SECONDS, MIN_SECONDS, MAX_SECONDS = 30, 5, 600
 
@@ -70,15 +70,19 @@ class QuizBank:
             explanation=question.explanation.get(lang),
         )
 
-    def topic_of(self, question_id: str) -> str:
-        return self.questions[question_id].topic
+    def topic_of(self, question_id: str) -> str | None:
+        """None for a question no longer in the bank (edited out after a round began)."""
+        question = self.questions.get(question_id)
+        return question.topic if question else None
 
     def topic_title(self, topic_id: str, lang: str) -> str:
         topic = self.topics.get(topic_id)
         return topic.title.get(lang) if topic else topic_id
 
 
-def parse_group_args(args: str | None, topic_ids: Collection[str]) -> GroupRoundSpec | None:
+def parse_group_args(
+    args: str | None, topic_ids: Collection[str], min_seconds: int = MIN_SECONDS
+) -> GroupRoundSpec | None:
     """`/quiz [topic|all] [questions] [seconds]` in a group; None if the arguments are wrong."""
     words = (args or "").split()
     topic: str | None = None
@@ -92,6 +96,6 @@ def parse_group_args(args: str | None, topic_ids: Collection[str]) -> GroupRound
     numbers = [int(word) for word in words]
     count = numbers[0] if numbers else GROUP_QUESTIONS
     seconds = numbers[1] if len(numbers) > 1 else GROUP_SECONDS
-    if not (1 <= count <= MAX_GROUP_QUESTIONS and MIN_SECONDS <= seconds <= MAX_SECONDS):
+    if not (1 <= count <= MAX_GROUP_QUESTIONS and min_seconds <= seconds <= MAX_SECONDS):
         return None
     return GroupRoundSpec(topic=topic, count=count, seconds=seconds)

@@ -27,7 +27,7 @@ class QuizError(FaqError):
 
 
 def _where(raw: object, loc: tuple[int | str, ...]) -> str:
-    """"question 'system_01' (questions[3]) options.kk" for a pydantic error location."""
+    """ "question 'system_01' (questions[3]) options.kk" for a pydantic error location."""
     if len(loc) >= 2 and loc[0] in ("questions", "topics") and isinstance(loc[1], int):
         item_id = "?"
         items = raw.get(loc[0]) if isinstance(raw, dict) else None
@@ -46,9 +46,7 @@ def load_quiz(path: Path) -> QuizBook:
         return QuizBook.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{path}: {_where(raw, tuple(err['loc']))}: {err['msg']}".replace(
-                "Value error, ", ""
-            )
+            f"{path}: {_where(raw, tuple(err['loc']))}: {err['msg']}".replace("Value error, ", "")
             for err in exc.errors()
         ]
         raise QuizError(problems) from None
