@@ -37,7 +37,8 @@ async def ask_operator(h, user, text: str) -> dict:
 
 
 async def card_of(h, ticket_id: int) -> dict:
-    """The ticket's card as stored by the fake server (a message in the group)."""
+    """The ticket's card as stored by the fake server (a message in the group), once the bot
+    has linked it to the ticket: an operator cannot reply faster than that."""
     _, params = await h.server.wait_for(
         lambda c: (
             c[0] == "sendMessage"
@@ -45,11 +46,17 @@ async def card_of(h, ticket_id: int) -> dict:
             and f"#T{ticket_id}</b>" in c[1]["text"]
         )
     )
-    return next(
+    card = next(
         m
         for m in h.server.api.messages.values()
         if m["chat"]["id"] == OPERATORS and m.get("text") == params["text"]
     )
+    for _ in range(100):
+        linked = await db(h, select(Ticket.card_message_id).where(Ticket.id == ticket_id))
+        if linked == [card["message_id"]]:
+            break
+        await asyncio.sleep(0.02)
+    return card
 
 
 async def operator_says(h, operator: dict, text: str, **where) -> int:
