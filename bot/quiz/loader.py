@@ -33,9 +33,9 @@ def _where(raw: object, loc: tuple[int | str, ...]) -> str:
         items = raw.get(loc[0]) if isinstance(raw, dict) else None
         if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
             item_id = str(items[loc[1]].get("id", "?"))
-        rest = ".".join(str(part) for part in loc[2:]) or "(question)"
+        rest = ".".join(str(part) for part in loc[2:])
         kind = "question" if loc[0] == "questions" else "topic"
-        return f"{kind} '{item_id}' ({loc[0]}[{loc[1]}]) {rest}"
+        return f"{kind} '{item_id}' ({loc[0]}[{loc[1]}]) {rest}".rstrip()
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
@@ -58,22 +58,21 @@ def content_problems(book: QuizBook, path: Path) -> list[str]:
     topic_ids = Counter(topic.id for topic in book.topics)
     problems.extend(f"{path}: topic '{t}': duplicate id" for t, n in topic_ids.items() if n > 1)
     seen_ids: set[str] = set()
-    seen_texts: dict[tuple[str, str], str] = {}
-    for question in book.questions:
-        where = f"{path}: question '{question.id}'"
+    seen_texts: dict[tuple[str, str], str] = {}  # (lang, normalised text) -> where it was first
+    for index, question in enumerate(book.questions):
+        where = f"{path}: question '{question.id}' (questions[{index}])"
         if question.id in seen_ids:
             problems.append(f"{where}: duplicate id")
         seen_ids.add(question.id)
         if question.topic not in topic_ids:
             problems.append(f"{where} topic: unknown topic '{question.topic}'")
+        same_as: dict[str, list[str]] = {}  # an earlier question -> languages it repeats
         for lang in LANGS:
             text = question.question.get(lang)
             key = (lang, " ".join(text.lower().split()))
             if key in seen_texts:
-                problems.append(
-                    f"{where} question.{lang}: the same question as '{seen_texts[key]}'"
-                )
-            seen_texts.setdefault(key, question.id)
+                same_as.setdefault(seen_texts[key], []).append(lang)
+            seen_texts.setdefault(key, f"question '{question.id}' (questions[{index}])")
             problems.extend(_limit(where, f"question.{lang}", text, QUESTION_LIMIT))
             for i, option in enumerate(question.options.get(lang)):
                 problems.extend(_limit(where, f"options.{lang}[{i}]", option, OPTION_LIMIT))
@@ -84,6 +83,10 @@ def content_problems(book: QuizBook, path: Path) -> list[str]:
                     f"{where} explanation.{lang}: Telegram allows at most "
                     f"{EXPLANATION_LINE_FEEDS} line breaks"
                 )
+        problems.extend(
+            f"{where} question.{'/'.join(langs)}: duplicate question, the same as {earlier}"
+            for earlier, langs in same_as.items()
+        )
     return problems
 
 

@@ -46,7 +46,8 @@ class OfflineSession(BaseSession):
                 params[key] = prepared
         result = self.api.call(method.__api_method__, params)
         self.listener(method.__api_method__, self.api.calls[-1][1], result)
-        return self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        return response.result
 
     async def stream_content(self, *args: Any, **kwargs: Any):  # pragma: no cover
         raise NotImplementedError("no files offline")
