@@ -173,8 +173,11 @@ class DeliveryWorker:
         try:
             async with self.session_factory() as session:
                 claimed = await outbox.claim(session, row.id)
+                if claimed and await outbox.superseded(session, row):
+                    await outbox.mark_failed(session, row.id, "superseded", "a newer state queued")
+                    claimed = False
                 await session.commit()
-            if not claimed:  # sent meanwhile: this row was read before that was committed
+            if not claimed:  # sent meanwhile (read before that was committed), or superseded
                 return
             result = await bot(_api_method(row))
         except TelegramRetryAfter as exc:

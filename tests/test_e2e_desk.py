@@ -12,50 +12,9 @@ from sqlalchemy import select
 
 from bot.db.engine import session_factory
 from bot.db.models import Ban, FaqSuggestion, OutboxMessage, Ticket, User, utcnow
-from bot.keyboards import AskOperator, DeskAction
+from bot.keyboards import DeskAction
 from tests.conftest import OPERATORS, buttons, running_bot
-
-GROUP = {"id": OPERATORS, "type": "supergroup", "title": "Operators"}
-UNKNOWN = {
-    "kk": "Ертең Алматыда ауа райы қандай болады?",
-    "ru": "Какая погода будет завтра в Астане?",
-    "en": "What is the weather like in Astana tomorrow?",
-}
-PASSED = {
-    "kk": "Сұрағыңыз операторға",
-    "ru": "Ваш вопрос передан оператору",
-    "en": "Your question has been passed to an operator",
-}
-
-
-async def ask_operator(h, user, text: str) -> dict:
-    """The voter asks something the bot cannot answer and presses "Ask an operator"."""
-    reply = await h.say(user, text)
-    data = next(d for _, d in buttons(reply) if d.startswith(AskOperator.__prefix__))
-    mark = await h.press(user, data)
-    return await h.next_message(user["id"], after=mark)
-
-
-async def card_of(h, ticket_id: int) -> dict:
-    """The ticket's card as stored by the fake server (a message in the group)."""
-    _, params = await h.server.wait_for(
-        lambda c: (
-            c[0] == "sendMessage"
-            and c[1]["chat_id"] == OPERATORS
-            and f"#T{ticket_id}</b>" in c[1]["text"]
-        )
-    )
-    return next(
-        m
-        for m in h.server.api.messages.values()
-        if m["chat"]["id"] == OPERATORS and m.get("text") == params["text"]
-    )
-
-
-async def operator_says(h, operator: dict, text: str, **where) -> int:
-    mark = len(h.server.calls)
-    h.server.push(h.updates.message(operator, text, chat=GROUP, **where))
-    return mark
+from tests.desk_helpers import GROUP, PASSED, UNKNOWN, ask_operator, card_of, operator_says
 
 
 async def press_in_group(h, operator: dict, data: str, card: dict) -> dict:

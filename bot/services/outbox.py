@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -92,10 +92,37 @@ class Outbox:
         )
 
 
+# Sending or waiting: a chat's messages go out in order, one at a time.
+_QUEUED = ("pending", "sending")
+
+# Methods whose rows only set a state (a card's text, a topic's name): when a newer row for the
+# same purpose is queued, the older one is skipped instead of sent, so a backlog in a busy
+# group does not replay every intermediate state.
+LATEST_ONLY = frozenset({"editMessageText", "editForumTopic"})
+
+
+def _chat_heads():
+    """The first queued row of every chat: only it may be sent, the rest wait their turn."""
+    heads = (
+        select(func.min(OutboxMessage.id))
+        .where(OutboxMessage.status.in_(_QUEUED))
+        .group_by(OutboxMessage.chat_id)
+    )
+    return OutboxMessage.id.in_(heads.scalar_subquery())
+
+
 async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Rows that may be sent now: each chat's head, if it is pending and due, oldest first.
+
+    Looking only at the heads keeps each chat's order (a message waiting for a retry holds
+    back the ones after it) and keeps a backlog in one chat from hiding the others."""
     rows = await session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(
+            _chat_heads(),
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+        )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -104,19 +131,28 @@ async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
     return await session.scalar(
-        select(OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status == "pending")
-        .order_by(OutboxMessage.next_attempt_at)
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            _chat_heads(), OutboxMessage.status == "pending"
+        )
+    )
+
+
+async def superseded(session: AsyncSession, row: OutboxMessage) -> bool:
+    """A state-setting row with a newer one queued for the same purpose."""
+    if row.method not in LATEST_ONLY or row.purpose is None:
+        return False
+    newer = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.chat_id == row.chat_id,
+            OutboxMessage.method == row.method,
+            OutboxMessage.purpose == row.purpose,
+            OutboxMessage.status == "pending",
+            OutboxMessage.id > row.id,
+        )
         .limit(1)
     )
-
-
-async def pending_count(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-    )
+    return newer is not None
 
 
 async def claim(session: AsyncSession, row_id: int) -> bool:
