@@ -27,8 +27,8 @@ async def ask_operator(h: Chat, user, text: str) -> dict:
 
 
 async def card_of(h: Chat, ticket_id: int) -> dict:
-    """The ticket's card as stored by the fake server (a message in the group)."""
-    _, params = await h.server.wait_for(
+    """The ticket's card as the fake server keeps it (a message in the group)."""
+    await h.server.wait_for(
         lambda c: (
             c[0] == "sendMessage"
             and c[1]["chat_id"] == OPERATORS
@@ -38,7 +38,7 @@ async def card_of(h: Chat, ticket_id: int) -> dict:
     return next(
         m
         for m in h.server.api.messages.values()
-        if m["chat"]["id"] == OPERATORS and m.get("text") == params["text"]
+        if m["chat"]["id"] == OPERATORS and m.get("text", "").startswith(f"🎫 #T{ticket_id} ")
     )
 
 

@@ -76,6 +76,18 @@ async def test_an_older_card_edit_is_superseded_by_a_newer_one(sessions):
         assert await outbox.superseded(session, later_note) is False
 
 
+async def test_card_edits_wait_while_the_group_has_messages_queued(sessions):
+    box = outbox.Outbox()
+    async with sessions() as session:
+        edit = box.call(session, "editMessageText", GROUP, "card_edit:7", text="answered")
+        card = box.send_message(session, GROUP, "new ticket", "card:8")
+        await session.commit()
+        assert [r.id for r in await outbox.due_messages(session, utcnow(), 10)] == [card.id]
+        await outbox.mark_sent(session, card.id, 99)
+        await session.commit()
+        assert [r.id for r in await outbox.due_messages(session, utcnow(), 10)] == [edit.id]
+
+
 def test_pacer_allows_a_short_burst_then_one_message_per_second_per_chat():
     pacer = Pacer(Limits(chat_interval=1.0, chat_burst=3))
     for _ in range(3):

@@ -70,7 +70,7 @@ class ConsolePrinter:
 
     def __call__(self, method: str, params: dict[str, Any], result: Any) -> None:
         if method in ("sendMessage", "editMessageText", "sendPoll") and isinstance(result, dict):
-            body = result.get("text") or result.get("poll", {}).get("question", "")
+            body = params.get("text") or params.get("question", "")  # as sent, with markup
             self.out.write(f"\nbot> {plain_text(body)}\n")
             markup = params.get("reply_markup") or {}
             rows = markup.get("inline_keyboard", [])

@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -95,34 +95,41 @@ class Outbox:
 # Sending or waiting: a chat's messages go out in order, one at a time.
 _QUEUED = ("pending", "sending")
 
-# Methods whose rows only set a state (a card's text, a topic's name): when a newer row for the
-# same purpose is queued, the older one is skipped instead of sent, so a backlog in a busy
-# group does not replay every intermediate state.
-LATEST_ONLY = frozenset({"editMessageText", "editForumTopic"})
+# Methods whose rows only set a state (a card's text, a topic's name). They do not take part in
+# a chat's message order: they go when the chat has no message waiting, and when a newer row
+# for the same purpose is queued the older one is skipped, so that a backlog in a busy group
+# delivers new tickets first and does not replay every intermediate state.
+LATEST_ONLY = ("editMessageText", "editForumTopic")
 
 
-def _chat_heads():
-    """The first queued row of every chat: only it may be sent, the rest wait their turn."""
-    heads = (
-        select(func.min(OutboxMessage.id))
-        .where(OutboxMessage.status.in_(_QUEUED))
-        .group_by(OutboxMessage.chat_id)
+def _sendable():
+    """Rows that may go next: each chat's first queued message; or, in a chat with no message
+    queued, its first queued state update."""
+    queued = OutboxMessage.status.in_(_QUEUED)
+    is_update = OutboxMessage.method.in_(LATEST_ONLY)
+    first_message = select(func.min(OutboxMessage.id)).where(queued, ~is_update)
+    first_update = select(func.min(OutboxMessage.id)).where(queued, is_update)
+    chats_with_messages = select(OutboxMessage.chat_id).where(queued, ~is_update)
+    return and_(
+        OutboxMessage.status == "pending",
+        or_(
+            OutboxMessage.id.in_(first_message.group_by(OutboxMessage.chat_id)),
+            and_(
+                OutboxMessage.id.in_(first_update.group_by(OutboxMessage.chat_id)),
+                OutboxMessage.chat_id.not_in(chats_with_messages),
+            ),
+        ),
     )
-    return OutboxMessage.id.in_(heads.scalar_subquery())
 
 
 async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Rows that may be sent now: each chat's head, if it is pending and due, oldest first.
+    """What may be sent now, oldest first: at most one message and one state update per chat.
 
-    Looking only at the heads keeps each chat's order (a message waiting for a retry holds
+    Looking only at each chat's head keeps the chat's order (a message waiting for a retry holds
     back the ones after it) and keeps a backlog in one chat from hiding the others."""
     rows = await session.scalars(
         select(OutboxMessage)
-        .where(
-            _chat_heads(),
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-        )
+        .where(_sendable(), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -130,11 +137,7 @@ async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(
-            _chat_heads(), OutboxMessage.status == "pending"
-        )
-    )
+    return await session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(_sendable()))
 
 
 async def superseded(session: AsyncSession, row: OutboxMessage) -> bool:
