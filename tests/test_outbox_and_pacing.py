@@ -1,5 +1,5 @@
-"""The outbox queue and the pacer, without Telegram: order per chat, retries holding a chat
-back, superseded card edits, and Telegram's sending limits."""
+"""The outbox queue, the pacer and ticket lookup, without Telegram: order per chat, retries
+holding a chat back, superseded card edits, Telegram's sending limits."""
 
 from __future__ import annotations
 
@@ -116,3 +116,18 @@ def test_pacer_keeps_the_global_rate_and_honours_retry_after():
     pacer.pause(USER, 7, now=2.0)
     assert pacer.delay(USER, now=3.0) == pytest.approx(6.0)
     assert pacer.delay(OTHER, now=3.0) == 0
+
+
+async def test_a_ticket_is_found_by_the_number_its_card_opens_with(sessions):
+    from bot.services.tickets import open_ticket, ticket_named_in
+    from bot.services.users import touch_user
+
+    async with sessions() as session:
+        await touch_user(session, USER)
+        ticket, _ = await open_ticket(session, USER, "ru", "?", [], "Dana", None)
+        await session.commit()
+        assert ticket.id == 1
+        assert (await ticket_named_in(session, "🎫 #T1 · open\n👤 Dana · ru")).id == 1
+        assert (await ticket_named_in(session, "➕ #T1: ещё вопрос")).id == 1
+        assert await ticket_named_in(session, "Open tickets:\n#T1 · 5 min") is None
+        assert await ticket_named_in(session, "🎫 #T2 · open") is None
