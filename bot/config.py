@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Flood control: at most this many messages per user in this many seconds.
     flood_messages: int = 6
     flood_seconds: float = 5.0
+    # Updates handled at once. SQLite takes one writer at a time: a few concurrent handlers
+    # keep it busy, hundreds only queue for its lock and starve the delivery worker.
+    update_concurrency: int = 8
     # The operator desk.
     operators_language: Literal["kk", "ru", "en"] = "ru"
     ticket_remind_minutes: float = 10.0

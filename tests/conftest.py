@@ -49,11 +49,10 @@ def make_settings(tmp_path: Path, api_url: str, **overrides: Any) -> Settings:
 
 
 @dataclass
-class Harness:
-    """The real dispatcher polling the fake Telegram server over HTTP."""
+class Chat:
+    """Telegram users talking to the bot, through the fake server (wherever the bot runs)."""
 
     server: FakeTelegram
-    app: App
     updates: UpdateFactory = field(default_factory=UpdateFactory)
 
     def user(self, user_id: int = 42, language_code: str | None = None, **kw: Any) -> dict:
@@ -87,6 +86,13 @@ class Harness:
             timeout=timeout,
         )
         return params
+
+
+@dataclass
+class Harness(Chat):
+    """The real dispatcher, in this process, polling the fake Telegram server over HTTP."""
+
+    app: App = field(kw_only=True)
 
 
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:

@@ -34,6 +34,11 @@ class FakeTelegram:
         self.failures: dict[str, list[Failure]] = {}
         self.failed_calls: list[tuple[str, dict[str, Any]]] = []
         self.tokens_seen: set[str] = set()
+        # Optional: Telegram's flood control. Given a call, seconds to wait (a 429), or None.
+        self.limiter: Callable[[str, dict[str, Any]], int | None] | None = None
+        self.rate_limited = 0
+        # Called with (method, params, result) after every successful call.
+        self.observers: list[Callable[[str, dict[str, Any], Any], None]] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -112,7 +117,21 @@ class FakeTelegram:
             return web.json_response(body, status=failure.status)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        retry_after = self.limiter(method, params) if self.limiter else None
+        if retry_after is not None:
+            self.rate_limited += 1
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                },
+                status=429,
+            )
         result = self.api.call(method, params)
+        for observe in self.observers:
+            observe(method, self.api.calls[-1][1], result)
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
@@ -130,9 +149,10 @@ class FakeTelegram:
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         timeout = float(params.get("timeout", 0) or 0)
+        limit = int(params.get("limit", 0) or 100)  # Telegram serves at most 100 at a time
         batch: list[dict[str, Any]] = []
         with contextlib.suppress(TimeoutError):
             batch.append(await asyncio.wait_for(self.updates.get(), timeout or 0.01))
-        while not self.updates.empty():
+        while not self.updates.empty() and len(batch) < limit:
             batch.append(self.updates.get_nowait())
         return batch

@@ -12,57 +12,9 @@ from sqlalchemy import select
 
 from bot.db.engine import session_factory
 from bot.db.models import Ban, FaqSuggestion, OutboxMessage, Ticket, User, utcnow
-from bot.keyboards import AskOperator, DeskAction
+from bot.keyboards import DeskAction
 from tests.conftest import OPERATORS, buttons, running_bot
-
-GROUP = {"id": OPERATORS, "type": "supergroup", "title": "Operators"}
-UNKNOWN = {
-    "kk": "Ертең Алматыда ауа райы қандай болады?",
-    "ru": "Какая погода будет завтра в Астане?",
-    "en": "What is the weather like in Astana tomorrow?",
-}
-PASSED = {
-    "kk": "Сұрағыңыз операторға",
-    "ru": "Ваш вопрос передан оператору",
-    "en": "Your question has been passed to an operator",
-}
-
-
-async def ask_operator(h, user, text: str) -> dict:
-    """The voter asks something the bot cannot answer and presses "Ask an operator"."""
-    reply = await h.say(user, text)
-    data = next(d for _, d in buttons(reply) if d.startswith(AskOperator.__prefix__))
-    mark = await h.press(user, data)
-    return await h.next_message(user["id"], after=mark)
-
-
-async def card_of(h, ticket_id: int) -> dict:
-    """The ticket's card as stored by the fake server (a message in the group), once the bot
-    has linked it to the ticket: an operator cannot reply faster than that."""
-    _, params = await h.server.wait_for(
-        lambda c: (
-            c[0] == "sendMessage"
-            and c[1]["chat_id"] == OPERATORS
-            and f"#T{ticket_id}</b>" in c[1]["text"]
-        )
-    )
-    card = next(
-        m
-        for m in h.server.api.messages.values()
-        if m["chat"]["id"] == OPERATORS and m.get("text") == params["text"]
-    )
-    for _ in range(100):
-        linked = await db(h, select(Ticket.card_message_id).where(Ticket.id == ticket_id))
-        if linked == [card["message_id"]]:
-            break
-        await asyncio.sleep(0.02)
-    return card
-
-
-async def operator_says(h, operator: dict, text: str, **where) -> int:
-    mark = len(h.server.calls)
-    h.server.push(h.updates.message(operator, text, chat=GROUP, **where))
-    return mark
+from tests.desk_helpers import GROUP, PASSED, UNKNOWN, ask_operator, card_of, operator_says
 
 
 async def press_in_group(h, operator: dict, data: str, card: dict) -> dict:
@@ -248,7 +200,9 @@ async def test_operators_chat_missing_keeps_the_question_and_tells_the_voter(tmp
             if any(p.get("chat_id") == str(OPERATORS) for _, p in h.server.failed_calls):
                 break
             await asyncio.sleep(0.05)
-        second = await ask_operator(h, h.user(511, language_code="en"), "Bank loans?")
+        second = await ask_operator(
+            h, h.user(511, language_code="en"), "Will it rain in Shymkent on Sunday?"
+        )
         assert second["text"].startswith("Operators are not available right now")
         rows = await db(h, select(OutboxMessage).where(OutboxMessage.chat_id == OPERATORS))
         assert rows and all(r.status in ("pending", "sending") for r in rows)  # kept, not dropped

@@ -143,7 +143,9 @@ class OutboxMessage(Base):
     method: Mapped[str] = mapped_column(String(32))  # Bot API method, e.g. sendMessage
     params: Mapped[dict] = mapped_column(JSON)
     purpose: Mapped[str | None] = mapped_column(String(64))  # what to do once it is sent
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/sent/failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending, sending, sent; or failed, blocked, superseded (not sent)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

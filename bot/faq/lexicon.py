@@ -59,6 +59,8 @@ _GREETINGS = """
 _THANKS = """
     рахмет рақмет рахмат көп үлкен алғыс спасибо спс благодарю большое огромное thanks
     thank thx ty much lot very cheers rahmet raqmet spasibo
+    көмектестіңіз көмектестің көмектескеніңіз помогли помог помогла выручили очень
+    helped helpful great
 """
 
 

@@ -45,9 +45,14 @@ async def ticket_of(message: Message, session: AsyncSession, desk: Desk) -> Tick
         ticket = await tickets.ticket_by_thread(session, message.message_thread_id)
         if ticket:
             return ticket
-    if message.reply_to_message:
-        return await tickets.ticket_by_group_message(session, message.reply_to_message.message_id)
-    return None
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    ticket = await tickets.ticket_by_group_message(session, replied.message_id)
+    if ticket is None and replied.from_user and replied.from_user.id == (await message.bot.me()).id:
+        # A card answered in the instant before its delivery was recorded: it names its ticket.
+        ticket = await tickets.ticket_named_in(session, replied.text or replied.caption or "")
+    return ticket
 
 
 def reply(session: AsyncSession, outbox: Outbox, message: Message, text: str) -> None:

@@ -7,6 +7,7 @@ HTTP. Results are the JSON that Telegram would return in "result".
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -29,6 +30,7 @@ _JSON_FIELDS = {
     "correct_option_ids",
     "scope",
 }
+_TAG = re.compile(r"<[^>]+>")
 _INT_FIELDS = {
     "chat_id",
     "message_id",
@@ -41,6 +43,14 @@ _INT_FIELDS = {
     "open_period",
     "correct_option_id",
 }
+
+
+def _visible_text(params: dict[str, Any]) -> str:
+    """The text as Telegram keeps it: HTML markup parsed away (into formatting entities)."""
+    text = params["text"]
+    if str(params.get("parse_mode", "")).upper() == "HTML":
+        text = html.unescape(_TAG.sub("", text))
+    return text
 
 
 def _snake(name: str) -> str:
@@ -105,7 +115,7 @@ class OfflineBotApi:
         return BOT_USER
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._store(params, text=params["text"])
+        return self._store(params, text=_visible_text(params))
 
     def _send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
         options = [o if isinstance(o, str) else o["text"] for o in params["options"]]
@@ -161,7 +171,7 @@ class OfflineBotApi:
         message = self.messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None:
             return True
-        message["text"] = params["text"]
+        message["text"] = _visible_text(params)
         message.pop("reply_markup", None)
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]

@@ -94,7 +94,7 @@ class ConsolePrinter:
             choices = [Choice(message, option=index) for index, _ in enumerate(poll["options"])]
             labels = [option["text"] for option in poll["options"]]
         else:
-            self.out.write(f"\nbot> {plain_text(message.get('text', ''))}\n")
+            self.out.write(f"\nbot> {plain_text(params.get('text', ''))}\n")  # as sent, with markup
             choices, labels = [], []
         rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
         for button in (b for row in rows for b in row):

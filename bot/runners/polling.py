@@ -14,7 +14,7 @@ async def run_polling(settings: Settings) -> None:
     bot = create_bot(settings, settings.bot_token.get_secret_value())
     log.info("FAQ loaded: %d entries; starting long polling", len(app.kb.entries))
     try:
-        await app.dispatcher.start_polling(bot)
+        await app.dispatcher.start_polling(bot, tasks_concurrency_limit=settings.update_concurrency)
     finally:
         await bot.session.close()
         await app.close()

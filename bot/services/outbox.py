@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -92,10 +92,44 @@ class Outbox:
         )
 
 
+# Sending or waiting: a chat's messages go out in order, one at a time.
+_QUEUED = ("pending", "sending")
+
+# Methods whose rows only set a state (a card's text, a topic's name). They do not take part in
+# a chat's message order: they go when the chat has no message waiting, and when a newer row
+# for the same purpose is queued the older one is skipped, so that a backlog in a busy group
+# delivers new tickets first and does not replay every intermediate state.
+LATEST_ONLY = ("editMessageText", "editForumTopic")
+
+
+def _sendable():
+    """Rows that may go next: each chat's first queued message; or, in a chat with no message
+    queued, its first queued state update."""
+    queued = OutboxMessage.status.in_(_QUEUED)
+    is_update = OutboxMessage.method.in_(LATEST_ONLY)
+    first_message = select(func.min(OutboxMessage.id)).where(queued, ~is_update)
+    first_update = select(func.min(OutboxMessage.id)).where(queued, is_update)
+    chats_with_messages = select(OutboxMessage.chat_id).where(queued, ~is_update)
+    return and_(
+        OutboxMessage.status == "pending",
+        or_(
+            OutboxMessage.id.in_(first_message.group_by(OutboxMessage.chat_id)),
+            and_(
+                OutboxMessage.id.in_(first_update.group_by(OutboxMessage.chat_id)),
+                OutboxMessage.chat_id.not_in(chats_with_messages),
+            ),
+        ),
+    )
+
+
 async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
+    """What may be sent now, oldest first: at most one message and one state update per chat.
+
+    Looking only at each chat's head keeps the chat's order (a message waiting for a retry holds
+    back the ones after it) and keeps a backlog in one chat from hiding the others."""
     rows = await session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(_sendable(), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
@@ -103,20 +137,25 @@ async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status == "pending")
-        .order_by(OutboxMessage.next_attempt_at)
+    return await session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(_sendable()))
+
+
+async def superseded(session: AsyncSession, row: OutboxMessage) -> bool:
+    """A state-setting row with a newer one queued for the same purpose."""
+    if row.method not in LATEST_ONLY or row.purpose is None:
+        return False
+    newer = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.chat_id == row.chat_id,
+            OutboxMessage.method == row.method,
+            OutboxMessage.purpose == row.purpose,
+            OutboxMessage.status == "pending",
+            OutboxMessage.id > row.id,
+        )
         .limit(1)
     )
-
-
-async def pending_count(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-    )
+    return newer is not None
 
 
 async def claim(session: AsyncSession, row_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +54,16 @@ async def ticket_by_group_message(session: AsyncSession, message_id: int) -> Tic
         select(TicketLink.ticket_id).where(TicketLink.message_id == message_id)
     )
     return await session.get(Ticket, ticket_id) if ticket_id else None
+
+
+# A card, note or reminder opens with an emoji and its ticket's number: "🎫 #T12 · open".
+_LEADING_NUMBER = re.compile(r"\W{0,3}\s*#T(\d+)\b")
+
+
+async def ticket_named_in(session: AsyncSession, text: str) -> Ticket | None:
+    """The ticket a bot message in the group is about, by the number it opens with."""
+    found = _LEADING_NUMBER.match(text)
+    return await session.get(Ticket, int(found.group(1))) if found else None
 
 
 async def ticket_by_thread(session: AsyncSession, thread_id: int) -> Ticket | None:

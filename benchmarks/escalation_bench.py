@@ -1,0 +1,249 @@
+"""Election-day load on the operator desk: every voter opens a ticket at once and gets an
+operator's answer, through the fake Bot API server enforcing Telegram's sending limits.
+
+    python benchmarks/escalation_bench.py [--voters 1000] [--scale 60]
+
+The bot runs as in production (`python -m bot run`, its own process) against the fake server.
+Time is scaled: with --scale 60, one real second stands for one Telegram minute, so the limits
+(about 1 message per second per chat, 20 per minute to one group, 30 per second overall) are
+enforced 60 times faster, with a 5% timing tolerance for network jitter, and the bot's pacing is
+configured with the same scaled limits. Operators answer every card as soon as it appears.
+
+Prints: tickets created, answers delivered, lost, duplicated, 429s received, and the time until
+the last answer reached its voter against the lower bound that the limits impose. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.keyboards import AskOperator  # noqa: E402
+from bot.offline import UpdateFactory  # noqa: E402
+from tests.desk_helpers import GROUP, UNKNOWN  # noqa: E402
+from tests.fake_telegram import FakeTelegram  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+OPERATORS = GROUP["id"]
+SENDING = {
+    "sendMessage",
+    "copyMessage",
+    "sendDocument",
+    "sendPoll",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "createForumTopic",
+    "editForumTopic",
+}
+PER_CHAT_BURST, GROUP_PER_MINUTE, GLOBAL_PER_SECOND = 3, 20, 30
+MESSAGES_PER_VOTER = 4  # the bot's reply, "passed to an operator", the answer's header and copy
+TOLERANCE = 0.95
+CARD = re.compile(r"🎫 <b>#T(\d+)</b>")
+
+
+class TelegramLimits:
+    """Flood control as the fake server applies it: the seconds to wait, or None to accept."""
+
+    def __init__(self, scale: float) -> None:
+        self.chat_interval = 1.0 / scale
+        self.group_window = 60.0 / scale
+        self.global_per_second = GLOBAL_PER_SECOND * scale
+        self._chat: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._group: dict[int, deque[float]] = {}
+        self._global: deque[float] = deque()
+
+    def __call__(self, method: str, params: dict[str, Any]) -> int | None:
+        if method not in SENDING:
+            return None
+        now, chat = time.monotonic(), int(params["chat_id"])
+        waits = [0.0]
+        window = TOLERANCE  # one second, less the tolerance
+        while self._global and self._global[0] <= now - window:
+            self._global.popleft()
+        if len(self._global) >= self.global_per_second:
+            waits.append(self._global[0] + window - now)
+        if chat < 0:
+            sent = self._group.setdefault(chat, deque())
+            while sent and sent[0] <= now - self.group_window * TOLERANCE:
+                sent.popleft()
+            if len(sent) >= GROUP_PER_MINUTE:
+                waits.append(sent[0] + self.group_window * TOLERANCE - now)
+        else:
+            tokens, at = self._chat.get(chat, (PER_CHAT_BURST, now))
+            tokens = min(PER_CHAT_BURST, tokens + (now - at) / (self.chat_interval * TOLERANCE))
+            if tokens < 1.0:
+                waits.append((1.0 - tokens) * self.chat_interval)
+            else:
+                self._chat[chat] = (tokens - 1.0, now)
+        if max(waits) > 0:
+            return max(1, math.ceil(max(waits)))  # Telegram's retry_after is whole seconds
+        self._global.append(now)
+        if chat < 0:
+            self._group[chat].append(now)
+        return None
+
+
+class Crowd:
+    """The voters and the operators, reacting to what the bot sends."""
+
+    def __init__(self, server: FakeTelegram, voters: int) -> None:
+        self.server = server
+        self.updates = UpdateFactory()
+        langs = ["kk", "ru", "en"]
+        self.voters = {
+            10_000 + i: self.updates.user(10_000 + i, f"Voter{i}", langs[i % 3])
+            for i in range(voters)
+        }
+        self.operator = self.updates.user(7001, "Aliya", "ru")
+        self.asked_at: dict[int, float] = {}
+        self.answered_at: dict[int, float] = {}
+        self.answers: Counter[int] = Counter()
+        self.cards: set[int] = set()
+        self.group_calls = 0
+        server.observers.append(self.observe)
+
+    def start(self) -> float:
+        started = time.monotonic()
+        for user_id, user in self.voters.items():
+            self.asked_at[user_id] = started
+            self.server.push(self.updates.message(user, UNKNOWN[user["language_code"]]))
+        return started
+
+    def observe(self, method: str, params: dict[str, Any], result: Any) -> None:
+        chat = params.get("chat_id")
+        if method in SENDING and chat == OPERATORS:
+            self.group_calls += 1
+        if method == "copyMessage" and chat in self.voters:
+            self.answers[chat] += 1
+            self.answered_at.setdefault(chat, time.monotonic())
+        elif method == "sendMessage" and chat in self.voters:
+            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button.get("callback_data", "").startswith(AskOperator.__prefix__):
+                        self.server.push(
+                            self.updates.callback(
+                                self.voters[chat], button["callback_data"], result
+                            )
+                        )
+        elif method == "sendMessage" and chat == OPERATORS:
+            card = CARD.search(params["text"])
+            if card and int(card.group(1)) not in self.cards:
+                self.cards.add(int(card.group(1)))
+                reply = self.updates.message(
+                    self.operator, "Ответ оператора", chat=GROUP, reply_to_message=result
+                )
+                self.server.push(reply)
+
+
+def outbox_backlog(db: Path) -> int:
+    with sqlite3.connect(db, timeout=30) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
+        ).fetchone()
+    return count
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(voters: int, scale: float) -> None:
+    server = FakeTelegram()
+    server.limiter = TelegramLimits(scale)
+    await server.start()
+    crowd = Crowd(server, voters)
+    workdir = Path(tempfile.mkdtemp(prefix="escalation-"))
+    db = workdir / "bot.db"
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "OPERATORS_CHAT_ID": str(OPERATORS),
+        "RATE_CHAT_INTERVAL": str(1.0 / scale),
+        "RATE_CHAT_BURST": str(PER_CHAT_BURST),
+        "RATE_GROUP_PER_MINUTE": str(GROUP_PER_MINUTE),
+        "RATE_GROUP_WINDOW_SECONDS": str(60.0 / scale),
+        "RATE_GLOBAL_PER_SECOND": str(int(GLOBAL_PER_SECOND * scale)),
+        "LOG_LEVEL": "WARNING",
+    }
+    log = (workdir / "bot.log").open("wb")
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    try:
+        await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
+        await asyncio.sleep(0.5)  # start-up calls done
+        group_window = 60.0 / scale
+        bound = max(
+            (math.ceil(voters / GROUP_PER_MINUTE) - 1) * group_window,  # one card per ticket
+            voters * (MESSAGES_PER_VOTER + 1) / (GLOBAL_PER_SECOND * scale),
+        )
+        started = crowd.start()
+        deadline = started + 3 * bound + 120
+        while len(crowd.answered_at) < voters and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        drained = max(crowd.answered_at.values(), default=started) - started
+        await asyncio.sleep(2)  # would a duplicate follow?
+        while outbox_backlog(db) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        settled = time.monotonic() - started
+        rss = peak_rss_mb(bot.pid)
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        await server.stop()
+
+    waits = sorted(crowd.answered_at[v] - crowd.asked_at[v] for v in crowd.answered_at)
+    with sqlite3.connect(db) as connection:
+        (tickets,) = connection.execute("SELECT count(*) FROM tickets").fetchone()
+    lost = voters - len(crowd.answered_at)
+    duplicated = sum(count - 1 for count in crowd.answers.values() if count > 1)
+    unit = 60.0 / scale  # real seconds per Telegram minute
+    print(f"voters {voters}, time scale ×{scale:g} (1 Telegram minute = {unit:g} s here)")
+    print(f"tickets created      {tickets}")
+    print(f"answers delivered    {len(crowd.answered_at)}")
+    print(f"lost                 {lost}")
+    print(f"duplicated           {duplicated}")
+    print(f"429s received        {server.rate_limited}")
+    print(f"group messages       {crowd.group_calls} (cards and card updates)")
+    print(
+        f"drain (last answer)  {drained:.1f} s = {drained / unit:.1f} Telegram min; "
+        f"lower bound {bound:.1f} s; ratio {drained / bound:.3f}"
+    )
+    if waits:
+        p50, p99 = statistics.median(waits), waits[int(0.99 * (len(waits) - 1))]
+        print(f"question -> answer   p50 {p50 / unit:.1f} min, p99 {p99 / unit:.1f} min (Telegram)")
+    print(f"outbox empty after   {settled:.1f} s (card status edits go after new tickets)")
+    print(f"bot peak RSS         {rss:.0f} MB")
+    print(f"bot log              {workdir / 'bot.log'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--scale", type=float, default=60.0)
+    args = parser.parse_args()
+    asyncio.run(run(args.voters, args.scale))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The bot process is killed (SIGKILL) while operators' answers wait for Telegram; the next
+process delivers every one of them, once. The bot runs as `python -m bot run`, as in production,
+against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import OPERATORS, TOKEN, Chat
+from tests.desk_helpers import UNKNOWN, ask_operator, card_of, operator_says
+from tests.fake_telegram import FakeTelegram
+
+VOTERS = [(701, "kk"), (702, "ru"), (703, "en")]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def start_bot(server: FakeTelegram, tmp_path: Path, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "OPERATORS_CHAT_ID": str(OPERATORS),
+        "RATE_CHAT_INTERVAL": "0.001",
+        "RATE_CHAT_BURST": "1000",
+        "RATE_GROUP_PER_MINUTE": "100000",
+        "LOG_LEVEL": "INFO",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def delivered(server: FakeTelegram, method: str, chat_id: int, after: int = 0) -> int:
+    return sum(1 for m, p in server.calls[after:] if m == method and p.get("chat_id") == chat_id)
+
+
+async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(server, tmp_path):
+    log = tmp_path / "bot.log"
+    chat = Chat(server)
+    operator = chat.user(7001, first_name="Aliya", language_code="ru")
+    bot = start_bot(server, tmp_path, log)
+    try:
+        await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
+        cards = []
+        for number, (user_id, lang) in enumerate(VOTERS, start=1):
+            await ask_operator(chat, chat.user(user_id, language_code=lang), UNKNOWN[lang])
+            cards.append(await card_of(chat, number))
+
+        # Telegram now answers 429 to every message for the voters: the answers must wait.
+        for user_id, _ in VOTERS:
+            for method in ("sendMessage", "copyMessage"):
+                server.fail(
+                    method, 429, "Too Many Requests", retry_after=1, count=-1, chat_id=user_id
+                )
+        for card in cards:
+            await operator_says(chat, operator, "Ответ оператора", reply_to_message=card)
+        for _ in range(200):
+            refused = {p.get("chat_id") for _, p in server.failed_calls}
+            if all(str(user_id) in refused for user_id, _ in VOTERS):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the answers never reached the (refusing) fake Telegram")
+        assert all(delivered(server, "copyMessage", user_id) == 0 for user_id, _ in VOTERS)
+
+        bot.send_signal(signal.SIGKILL)
+        assert bot.wait(timeout=10) == -signal.SIGKILL
+        server.failures.clear()
+
+        mark = len(server.calls)
+        bot = start_bot(server, tmp_path, log)
+        for user_id, _ in VOTERS:
+            await server.wait_for(
+                lambda c, u=user_id: c[0] == "copyMessage" and c[1]["chat_id"] == u,
+                after=mark,
+                timeout=60,
+            )
+        await asyncio.sleep(2)  # would a duplicate follow?
+        for user_id, _ in VOTERS:
+            assert delivered(server, "copyMessage", user_id) == 1
+            headers = [
+                p["text"]
+                for m, p in server.calls
+                if m == "sendMessage" and p["chat_id"] == user_id and p["text"].startswith("💬")
+            ]
+            assert len(headers) == 1
+    finally:
+        bot.terminate()
+        try:
+            bot.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+    output = log.read_text(encoding="utf-8")
+    assert "Traceback" not in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
