@@ -11,10 +11,15 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.faq import FaqError, KnowledgeBase, check_faq
 from bot.logs import setup_logging
+from bot.quiz import QuizError, check_quiz
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {"faq_path": args.faq} if getattr(args, "faq", None) else {}
+    overrides = {}
+    if getattr(args, "faq", None):
+        overrides["faq_path"] = args.faq
+    if getattr(args, "quiz", None):
+        overrides["quiz_path"] = args.quiz
     return load_settings(**overrides)
 
 
@@ -44,13 +49,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.catalogs import catalog_problems
 
     settings = _settings(args)
-    problems = check_faq(settings.faq_path) + catalog_problems(PROJECT_ROOT / "locales")
+    problems = (
+        check_faq(settings.faq_path)
+        + check_quiz(settings.quiz_path)
+        + catalog_problems(PROJECT_ROOT / "locales")
+    )
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"check: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check: OK ({settings.faq_path})")
+    print(f"check: OK ({settings.faq_path}, {settings.quiz_path})")
     return 0
 
 
@@ -106,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "run": (cmd_run, "the bot on Telegram (or the offline console without BOT_TOKEN)"),
         "console": (cmd_console, "chat with the bot in the terminal, offline"),
-        "check": (cmd_check, "validate data/faq.yaml and the translation catalogs"),
+        "check": (
+            cmd_check,
+            "validate data/faq.yaml, data/quiz.yaml and the translation catalogs",
+        ),
         "match": (cmd_match, "match questions from stdin, JSON lines to stdout"),
         "migrate": (cmd_migrate, "apply database migrations"),
         "export-suggestions": (
@@ -119,15 +131,22 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument(
             "--faq", type=Path, help="FAQ file (default: FAQ_PATH or data/faq.yaml)"
         )
+        command.add_argument(
+            "--quiz", type=Path, help="quiz file (default: QUIZ_PATH or data/quiz.yaml)"
+        )
         if name == "export-suggestions":
             command.add_argument("--out", type=Path, help="write to this file, not stdout")
     args = parser.parse_args(argv)
     func = commands[args.command or "run"][0]
     if args.command is None:
-        args.faq = None
+        args.faq = args.quiz = None
     try:
         return func(args)
     except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except QuizError as exc:
+        print("The quiz file cannot be used:", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 2
     except FaqError as exc:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +21,8 @@ from bot.desk import Desk
 from bot.faq import LANGS, KnowledgeBase
 from bot.handlers import build_router
 from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
+from bot.quiz import QuizBank
+from bot.quizmaster import QuizMaster
 from bot.services.outbox import Outbox
 from bot.services.pacing import Limits, Pacer
 from bot.services.throttle import FloodControl
@@ -36,6 +39,7 @@ class App:
     i18n: I18n
     delivery: DeliveryWorker
     desk: Desk
+    quizmaster: QuizMaster
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -53,6 +57,7 @@ def create_bot(settings: Settings, token: str, session: BaseSession | None = Non
 
 async def create_app(settings: Settings) -> App:
     kb = KnowledgeBase.load(settings.faq_path)
+    bank = QuizBank.load(settings.quiz_path)
     engine = create_engine(settings.database_url)
     await migrate(engine)
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
@@ -69,8 +74,11 @@ async def create_app(settings: Settings) -> App:
         global_per_second=settings.rate_global_per_second,
     )
     delivery = DeliveryWorker(sessions, outbox, Pacer(limits), desk, operators)
+    quizmaster = QuizMaster(settings, bank, outbox, i18n)
 
-    dispatcher = Dispatcher(kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk)
+    dispatcher = Dispatcher(
+        kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk, quizmaster=quizmaster
+    )
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     UserLocaleMiddleware(i18n, kb.matcher).setup(dispatcher)
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
@@ -81,8 +89,10 @@ async def create_app(settings: Settings) -> App:
         await set_commands(bot, i18n, settings)
         await desk.start(bot, sessions)
         await delivery.start(bot)
+        await quizmaster.start(bot, sessions)
 
     async def on_shutdown() -> None:
+        await quizmaster.stop()
         await desk.stop()
         await delivery.stop()
 
@@ -96,18 +106,24 @@ async def create_app(settings: Settings) -> App:
         i18n=i18n,
         delivery=delivery,
         desk=desk,
+        quizmaster=quizmaster,
     )
 
 
 async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
-    """The command menu in each user's own language."""
+    """The command menu in each user's own language; in groups, only the workshop quiz."""
     for lang in (*LANGS, None):
-        locale = lang or settings.default_language
-        commands = [
-            BotCommand(command="start", description=i18n.gettext("Start", locale=locale)),
-            BotCommand(command="help", description=i18n.gettext("What I can do", locale=locale)),
-            BotCommand(
-                command="language", description=i18n.gettext("Change language", locale=locale)
-            ),
+        gettext = partial(i18n.gettext, locale=lang or settings.default_language)
+        private = [
+            BotCommand(command="start", description=gettext("Start")),
+            BotCommand(command="help", description=gettext("What I can do")),
+            BotCommand(command="quiz", description=gettext("Election quiz for trainees")),
+            BotCommand(command="myresults", description=gettext("My quiz results")),
+            BotCommand(command="language", description=gettext("Change language")),
         ]
-        await bot.set_my_commands(commands, language_code=lang)
+        await bot.set_my_commands(private, language_code=lang)
+        group = [
+            BotCommand(command="quiz", description=gettext("Start a workshop quiz (admins)")),
+            BotCommand(command="stopquiz", description=gettext("Stop the quiz (admins)")),
+        ]
+        await bot.set_my_commands(group, BotCommandScopeAllGroupChats(), language_code=lang)

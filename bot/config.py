@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'saylau.db'}"
     faq_path: Path = PROJECT_ROOT / "data" / "faq.yaml"
+    quiz_path: Path = PROJECT_ROOT / "data" / "quiz.yaml"
     default_language: Literal["kk", "ru", "en"] = "kk"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Flood control: at most this many messages per user in this many seconds.
@@ -41,6 +42,12 @@ class Settings(BaseSettings):
     rate_group_per_minute: int = 20
     rate_group_window_seconds: float = 60.0
     rate_global_per_second: int = 30
+    # The trainee quiz: questions in a private round; in a workshop group, the shortest time
+    # per question a trainer may set (Telegram's minimum open_period is 5 seconds) and the pause
+    # before the first poll and after the last one closes (so late answers still count).
+    quiz_round_size: int = Field(default=10, ge=1)
+    quiz_min_seconds: int = Field(default=5, ge=1)
+    quiz_pause_seconds: float = Field(default=3.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -44,3 +44,16 @@ def test_make_run_without_token_starts_the_console(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "BOT_TOKEN is not set" in run.stderr
     assert "bot> Здравствуйте! Что вы хотели бы узнать о выборах?" in run.stdout
+
+
+def test_console_quiz_polls_are_numbered_choices(tmp_path):
+    small = PROJECT_ROOT / "tests" / "data" / "quiz_small.yaml"
+    run = run_console(
+        tmp_path, ["/quiz", "1", "1", "2", "/quit"], QUIZ_PATH=str(small), QUIZ_ROUND_SIZE="2"
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    first, second = out.index("bot> 📊 1/2. "), out.index("bot> 📊 2/2. ")
+    assert first < second < out.index("bot> 🏁")
+    assert "[1] " in out[first:second] and "💡" in out[first:second]  # options, explanation
+    assert "🆕" in out.split("bot> 🏁")[1]  # the results' buttons

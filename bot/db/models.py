@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -164,4 +165,66 @@ class FaqSuggestion(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     operator_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizRound(Base):
+    """A quiz round: a trainee's in a private chat, or a workshop's in a group.
+
+    `current` is the position (in `question_ids`) of the question being asked; the round is
+    over when it reaches the end. Status: active, finished, stopped (by the trainer) or
+    abandoned (a new round replaced it, or a restart came too late to go on).
+    """
+
+    __tablename__ = "quiz_rounds"
+    __table_args__ = (Index("ix_quiz_rounds_chat_status", "chat_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)  # the trainee, or the trainer
+    kind: Mapped[str] = mapped_column(String(8))  # private/group
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    lang: Mapped[str] = mapped_column(String(2))
+    topic: Mapped[str | None] = mapped_column(String(64))  # None: all topics
+    question_ids: Mapped[list[str]] = mapped_column(JSON)
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    open_period: Mapped[int | None] = mapped_column(Integer)  # seconds per poll, in a group
+    retry_of: Mapped[int | None] = mapped_column(ForeignKey("quiz_rounds.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def total(self) -> int:
+        return len(self.question_ids)
+
+
+class QuizPoll(Base):
+    """A quiz poll the bot sent: which round and question it asks, and where the shuffled
+    correct option ended up. A question can be sent more than once (resumed after a pause)."""
+
+    __tablename__ = "quiz_polls"
+
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Telegram's poll id
+    round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[int] = mapped_column(Integer)
+    correct_option: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizAnswer(Base):
+    """One person's answer to one question of a round: the first one counts, whichever poll
+    of that question it came from (unique on round, position and user)."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("round_id", "position", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    first_name: Mapped[str] = mapped_column(String(128))  # for a group's leaderboard
+    poll_id: Mapped[str] = mapped_column(String(64))
+    option: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

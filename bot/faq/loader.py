@@ -83,13 +83,14 @@ def html_problems(text: str) -> list[str]:
     return problems
 
 
-def _read_yaml(path: Path) -> object:
+def read_yaml(path: Path, error: type[FaqError] = FaqError) -> object:
+    """The parsed file, or `error` saying why it cannot be read (the quiz bank reuses this)."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FaqError([f"{path}: file not found"]) from None
+        raise error([f"{path}: file not found"]) from None
     except yaml.YAMLError as exc:
-        raise FaqError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise error([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
 
 
 def _where(raw: object, loc: tuple[int | str, ...]) -> str:
@@ -107,7 +108,7 @@ def _where(raw: object, loc: tuple[int | str, ...]) -> str:
 
 def load_faq(path: Path) -> FaqBook:
     """Parse and validate the schema; raise FaqError listing every problem."""
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     try:
         return FaqBook.model_validate(raw)
     except ValidationError as exc:

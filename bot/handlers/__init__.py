@@ -1,11 +1,12 @@
-"""All routers, composed in one place. Order matters: the operators' group first, commands
-before free text, the voter's active ticket before the FAQ, the fallback last."""
+"""All routers, composed in one place. Order matters: the operators' group first, the quiz
+before /start (its deep link is a /start), commands before free text, the voter's active ticket
+before the FAQ, the fallback last."""
 
 from aiogram import Router
 
 from bot.config import Settings
 
-from . import admin, common, desk_user, fallback, operators, questions
+from . import admin, common, desk_user, fallback, operators, questions, quiz
 
 
 def build_router(settings: Settings) -> Router:
@@ -13,6 +14,7 @@ def build_router(settings: Settings) -> Router:
     if settings.operators_chat_id is not None:
         root.include_router(operators.create_router(settings.operators_chat_id))
     root.include_routers(
+        quiz.create_router(settings.operators_chat_id),
         common.create_router(),
         admin.create_router(settings.admin_ids),
         desk_user.create_router(),

@@ -11,7 +11,8 @@ from bot.services.users import touch_user
 
 class UserLocaleMiddleware(I18nMiddleware):
     """The user's language: their saved choice, else Telegram's language_code if it is
-    kk/ru/en, else the language their message is written in, else the default."""
+    kk/ru/en, else the language their message is written in (a command says nothing about
+    it), else the default."""
 
     def __init__(self, i18n: I18n, matcher: FaqMatcher) -> None:
         super().__init__(i18n)
@@ -28,6 +29,6 @@ class UserLocaleMiddleware(I18nMiddleware):
         code = (from_user.language_code or "").split("-")[0].lower()
         if code in LANGS:
             return code
-        if isinstance(event, Message) and event.text:
+        if isinstance(event, Message) and event.text and not event.text.startswith("/"):
             return self.matcher.detect_language(event.text)
         return self.i18n.default_locale

@@ -12,7 +12,10 @@ import itertools
 import json
 import re
 import time
+import uuid
 from typing import Any
+
+from aiogram.types import ChatMemberAdministrator
 
 BOT_USER = {"id": 100000, "is_bot": True, "first_name": "saylau-bot", "username": "saylau_bot"}
 _JSON_FIELDS = {
@@ -24,6 +27,8 @@ _JSON_FIELDS = {
     "allowed_updates",
     "reply_parameters",
     "media",
+    "correct_option_ids",
+    "scope",
 }
 _TAG = re.compile(r"<[^>]+>")
 _INT_FIELDS = {
@@ -68,8 +73,10 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
 class OfflineBotApi:
     def __init__(self, forum_chats: frozenset[int] = frozenset()) -> None:
         self.forum_chats = set(forum_chats)  # supergroups with topics enabled
+        self.admins: dict[int, set[int]] = {}  # group chat id -> its administrators' user ids
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.polls: dict[str, dict[str, Any]] = {}  # poll id -> the poll
         self._ids = itertools.count(1)
 
     def last_message(self, chat_id: int) -> dict[str, Any] | None:
@@ -111,19 +118,54 @@ class OfflineBotApi:
         return self._store(params, text=_visible_text(params))
 
     def _send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
-        poll = {
-            "id": str(next(self._ids)),
+        options = [o if isinstance(o, str) else o["text"] for o in params["options"]]
+        correct = params.get("correct_option_ids")
+        if correct is None and "correct_option_id" in params:
+            correct = [params["correct_option_id"]]
+        poll: dict[str, Any] = {
+            # Unique across servers, as Telegram's are: a restarted test server must not
+            # hand out the ids of polls an earlier one sent.
+            "id": str(uuid.uuid4().int >> 64),
             "question": params["question"],
-            "options": [{"text": o["text"], "voter_count": 0} for o in params["options"]],
+            "options": [
+                {"persistent_id": str(i), "text": text, "voter_count": 0}
+                for i, text in enumerate(options)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": params.get("is_anonymous", True),
             "type": params.get("type", "regular"),
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
-        if "correct_option_id" in params:
-            poll["correct_option_id"] = params["correct_option_id"]
+        if correct is not None:
+            poll["correct_option_ids"] = correct
+            poll["correct_option_id"] = correct[0]
+        for key in ("explanation", "open_period"):
+            if key in params:
+                poll[key] = params[key]
+        self.polls[poll["id"]] = poll
         return self._store(params, poll=poll)
+
+    def _stop_poll(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None or "poll" not in message:
+            return True
+        message["poll"]["is_closed"] = True
+        return message["poll"]
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        if user_id not in self.admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        rights = {
+            name: False
+            for name, field in ChatMemberAdministrator.model_fields.items()
+            if field.is_required() and field.annotation is bool
+        }
+        return {**rights, "status": "administrator", "user": user}
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         message = self.messages.get((params.get("chat_id"), params.get("message_id")))

@@ -1,4 +1,4 @@
-"""Incoming updates as Telegram sends them: a user's message, a button press."""
+"""Incoming updates as Telegram sends them: a user's message, a button press, a poll answer."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class UpdateFactory:
         if username:
             user["username"] = username
         return user
+
+    @staticmethod
+    def group(chat_id: int, title: str = "Workshop") -> dict[str, Any]:
+        return {"id": chat_id, "type": "supergroup", "title": title}
 
     def message(
         self,
@@ -57,5 +61,18 @@ class UpdateFactory:
                 "chat_instance": "1",
                 "message": message,
                 "data": data,
+            },
+        }
+
+    def poll_answer(
+        self, user: dict[str, Any], poll_id: str, option_ids: list[int]
+    ) -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "poll_answer": {
+                "poll_id": poll_id,
+                "user": user,
+                "option_ids": option_ids,
+                "option_persistent_ids": [str(i) for i in option_ids],
             },
         }

@@ -1,7 +1,7 @@
 """Chat with the real bot in a terminal: same dispatcher and handlers, no token, no network.
 
 Bot API calls go to an in-memory OfflineBotApi instead of Telegram; what the bot sends is
-printed, and inline buttons are shown as numbers to type.
+printed, and inline buttons and quiz poll options are shown as numbers to type.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from aiogram import Bot
@@ -45,7 +46,8 @@ class OfflineSession(BaseSession):
                 params[key] = prepared
         result = self.api.call(method.__api_method__, params)
         self.listener(method.__api_method__, self.api.calls[-1][1], result)
-        return self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        return response.result
 
     async def stream_content(self, *args: Any, **kwargs: Any):  # pragma: no cover
         raise NotImplementedError("no files offline")
@@ -60,29 +62,64 @@ def plain_text(telegram_html: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+@dataclass
+class Choice:
+    """What typing a number does: press a button under `message`, or answer its poll."""
+
+    message: dict[str, Any]
+    callback_data: str = ""
+    option: int | None = None  # a poll option
+
+
 class ConsolePrinter:
-    """Prints what the bot sends and remembers the buttons of the last message."""
+    """Prints what the bot sends; remembers the buttons and poll options it can answer."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.buttons: list[str] = []
-        self.message: dict[str, Any] | None = None
+        self.choices: list[Choice] = []
 
     def __call__(self, method: str, params: dict[str, Any], result: Any) -> None:
         if method in ("sendMessage", "editMessageText", "sendPoll") and isinstance(result, dict):
-            body = params.get("text") or params.get("question", "")  # as sent, with markup
-            self.out.write(f"\nbot> {plain_text(body)}\n")
-            markup = params.get("reply_markup") or {}
-            rows = markup.get("inline_keyboard", [])
-            if rows:
-                self.buttons = [b.get("callback_data", "") for row in rows for b in row]
-                self.message = result
-                labels = [b["text"] for row in rows for b in row]
-                for number, label in enumerate(labels, 1):
-                    self.out.write(f"     [{number}] {label}\n")
+            self._show(result, params)
+        elif method == "editMessageReplyMarkup" and isinstance(result, dict):
+            self._forget(result)
         elif method == "answerCallbackQuery" and params.get("text"):
             self.out.write(f"\nbot (notice)> {params['text']}\n")
         self.out.flush()
+
+    def _show(self, message: dict[str, Any], params: dict[str, Any]) -> None:
+        poll = message.get("poll")
+        if poll:
+            self.out.write(f"\nbot> 📊 {poll['question']}\n")
+            choices = [Choice(message, option=index) for index, _ in enumerate(poll["options"])]
+            labels = [option["text"] for option in poll["options"]]
+        else:
+            self.out.write(f"\nbot> {plain_text(params.get('text', ''))}\n")  # as sent, with markup
+            choices, labels = [], []
+        rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+        for button in (b for row in rows for b in row):
+            choices.append(Choice(message, callback_data=button.get("callback_data", "")))
+            labels.append(button["text"])
+        if choices:
+            self.choices = choices
+            for number, label in enumerate(labels, 1):
+                self.out.write(f"     [{number}] {label}\n")
+
+    def _forget(self, message: dict[str, Any]) -> None:
+        """The buttons under this message are gone (edited away)."""
+        self.choices = [c for c in self.choices if c.message is not message or c.option is not None]
+
+    def choose(self, number: int, updates: UpdateFactory, user: dict[str, Any]) -> dict[str, Any]:
+        """The update that typing `number` stands for."""
+        choice = self.choices[number - 1]
+        if choice.option is None:
+            return updates.callback(user, choice.callback_data, choice.message)
+        poll = choice.message["poll"]
+        self.choices = [c for c in self.choices if c.message is not choice.message]
+        right = choice.option in poll.get("correct_option_ids", [])
+        verdict = "✅" if right else "❌"
+        self.out.write(f"     {verdict} 💡 {poll.get('explanation', '')}\n")
+        return updates.poll_answer(user, poll["id"], [choice.option])
 
 
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
@@ -108,8 +145,8 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and 0 < int(text) <= len(printer.buttons) and printer.message:
-                update = updates.callback(user, printer.buttons[int(text) - 1], printer.message)
+            if text.isdigit() and 0 < int(text) <= len(printer.choices):
+                update = printer.choose(int(text), updates, user)
             else:
                 update = updates.message(user, text)
             await dispatcher.feed_raw_update(bot, update)
