@@ -31,6 +31,7 @@ def matcher() -> FaqMatcher:
         ("участок мой где", "polling_station"),  # word order
         ("Can I vote with my passport", "id_documents"),
         ("проходной барьер для партий", "party_threshold"),
+        ("Мен Қарағандыда тұрамын, менің учаскем қайда?", "polling_station"),  # a place named
     ],
 )
 def test_answers_what_people_really_type(matcher, query, expected_id):
@@ -76,6 +77,7 @@ def test_greetings_and_thanks_are_not_questions(matcher, query, kind):
     [
         "Какая погода завтра в Астане?",
         "How do I get a bank loan?",
+        "Банктен несие қалай алуға болады?",  # "несие" (loan) looks like "неше" (how many)
         "ывлаоыв ждлао",
         "Как стать членом ЦИК и какая у них зарплата?",
         "12345",

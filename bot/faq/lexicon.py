@@ -21,6 +21,11 @@ _STOPWORDS = {
         қашаннан бізде сізде менде оларға оларды олардың осында сонда сондай мұндай осындай
         ал енді тағы да әлі қазір бүгін ертең кеше болған болатын болады ма бола ма керек пе
         мүмкін мүмкін бе рұқсат па жатыр жатқан еді ғой шығар екен ба мен менде
+        ету етуге етіп еткен етемін етеді етсем етсе етті етпей келу келеді келген келіп
+        келсе келсем келемін келді кету кетті кетсем кетіп кеткен кетеді жүр жүрмін жүрген
+        жүреді алу алып алуға алады алсам алған біту біткен бітеді бітті едім едік едің
+        екенін айтшы айтыңыз айтып айтсаңыз қой қойшы білемін білмеймін білсем білмедім
+        естідім естідік деді дейді дейсіз сияқты секілді шынымен жалпы әйтеуір
     """,
     "ru": """
         я ты вы он она оно мы они мне тебе вам ему ей нам им меня тебя вас его её их мой
@@ -38,6 +43,7 @@ _STOPWORDS = {
         мол типа короче ну ага бывает будто каждый каждая любой другой другие
         являюсь является являются буду будем будете будешь был было могу может можем
         могут мочь хотим хотят хочется нужен нужна нужны должен должна должны ли какой-то
+        просто слышал слышала говорят сказали знаю понимаю понял поняла подскажи скажи
     """,
     "en": """
         i me my mine you your yours he him his she her it its we us our they them their
@@ -48,6 +54,7 @@ _STOPWORDS = {
         any some also too just only very really then than such out up its im id ive
         dont doesnt didnt cant cannot wont isnt arent wasnt there's whats hows wheres whos
         one ones get got need needs going gonna wanna would like let lets us ok okay
+        whether either neither still even ever
     """,
 }
 _GREETINGS = """
@@ -63,6 +70,21 @@ _THANKS = """
     helped helpful great
 """
 
+# Words people add for context ("I live in Karaganda", "my grandmother") that say nothing about
+# which question they ask. Unknown to the FAQ, they would count against every match; these do
+# not. Compared by the start of the word, so inflected forms ("Қарағандыда") count too.
+_CONTEXT = """
+    астана астанада алматы шымкент қарағанды ақтөбе тараз павлодар өскемен семей атырау
+    қостанай қызылорда орал петропавл ақтау түркістан талдықорған көкшетау жезқазған
+    екібастұз қонаев конаев караганда актобе усть-каменогорск уральск костанай кызылорда
+    петропавловск актау туркестан талдыкорган кокшетау жезказган экибастуз облыс область
+    ауыл село қала город аудан район region city village town
+    анам әкем атам әжем апам ағам інім қарындасым сіңлім әпкем ұлым қызым көршім
+    мама папа бабушка дедушка сестра брат сын дочь сосед соседка муж жена
+    mom mum dad grandma grandmother grandpa grandfather sister brother son daughter
+    neighbour neighbor husband wife
+"""
+
 
 def _skeletons(words: str) -> frozenset[str]:
     return frozenset(skeleton(word) for word in words.split())
@@ -74,3 +96,11 @@ STOPWORDS: dict[str, frozenset[str]] = {
 ALL_STOPWORDS: frozenset[str] = frozenset().union(*STOPWORDS.values())
 GREETINGS: frozenset[str] = _skeletons(_GREETINGS)
 THANKS: frozenset[str] = _skeletons(_THANKS)
+CONTEXT_WORDS: frozenset[str] = _skeletons(_CONTEXT)
+_CONTEXT_STEMS: tuple[str, ...] = tuple(sorted(w for w in CONTEXT_WORDS if len(w) >= 4))
+
+
+def is_context_word(token: str) -> bool:
+    """A place or a relative, inflected too when the word is long enough to tell (`token` is
+    a skeleton: "сын" must not swallow "синтез")."""
+    return token in CONTEXT_WORDS or token.startswith(_CONTEXT_STEMS)

@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS
+from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS, is_context_word
 from .models import LANGS, FaqBook
 from .text import KAZAKH_LETTERS, skeleton, words
 
@@ -31,12 +31,18 @@ Outcome = Literal["answer", "suggest", "none", "greeting", "thanks"]
 MAX_QUERY_CHARS = 1500
 _MAX_PHRASE = 4
 _CACHE_LIMIT = 50_000
+# How a score is made (weights calibrated with the thresholds below):
+_QUERY_SHARE = 0.5  # a question's score: how much of the query it explains, the rest how
+#                     much of the question the query covers
+_BEST_QUESTION_SHARE = 0.6  # an entry's score: its best question, the rest how much of the
+#                             query all its phrasings explain together
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 56.0  # a confident answer scores at least this...
-    margin: float = 7.0  # ...and leads the runner-up by at least this
+    # Calibrated on benchmarks/labelled.jsonl (the project's own set), see README.
+    answer: float = 50.0  # a confident answer scores at least this...
+    margin: float = 8.0  # ...and leads the runner-up by at least this
     suggest: float = 36.0  # below this, nothing is offered
     suggest_window: float = 16.0  # suggestions within this distance of the best
     max_suggestions: int = 3
@@ -73,8 +79,11 @@ class _Vocabulary:
     def add(self, token: str, concept: str, lang: str | None) -> None:
         if token not in self.concept:
             self.concept[token] = concept
-            self.by_prefix[token[:4]].append(token)
-            self.by_first[token[:1]].append(token)
+            # Inexact matches only lead to content words: a rare word that looks like a
+            # function word ("несие" and "неше") must still count as unknown.
+            if token not in ALL_STOPWORDS:
+                self.by_prefix[token[:4]].append(token)
+                self.by_first[token[:1]].append(token)
         if lang:
             self.langs[token].add(lang)
 
@@ -142,7 +151,8 @@ class FaqMatcher:
         for concept, entries in entries_with.items():
             idf = math.log(1.0 + n_entries / len(entries))
             self._weight[concept] = idf * (0.35 if concept in ALL_STOPWORDS else 1.0)
-        self._unknown_weight = math.log(1.0 + n_entries) * 0.8
+        # A word the FAQ does not know weighs like the rarest word it knows.
+        self._unknown_weight = math.log(1.0 + n_entries)
 
         postings: dict[str, list[int]] = defaultdict(list)
         for q_index, concepts in enumerate(question_concepts):
@@ -241,7 +251,12 @@ class FaqMatcher:
         for token in tokens:
             hit = self._resolve(token)
             if hit is None:
-                if token not in ALL_STOPWORDS and token not in social and len(token) > 2:
+                if (
+                    len(token) > 2
+                    and token not in ALL_STOPWORDS
+                    and token not in social
+                    and not is_context_word(token)
+                ):
                     unknown_weight += self._unknown_weight
                 continue
             known, sim = hit
@@ -261,9 +276,15 @@ class FaqMatcher:
         for concept, weight in weighted:
             matched[self._postings[concept]] += weight
             entry_matched[self._entry_postings[concept]] += weight
-        per_question = 0.6 * matched / query_total + 0.4 * matched / self._question_total
+        per_question = (
+            _QUERY_SHARE * matched / query_total
+            + (1.0 - _QUERY_SHARE) * matched / self._question_total
+        )
         best_question = np.maximum.reduceat(per_question, self._entry_starts)
-        scores = 100.0 * (0.75 * best_question + 0.25 * entry_matched / query_total)
+        scores = 100.0 * (
+            _BEST_QUESTION_SHARE * best_question
+            + (1.0 - _BEST_QUESTION_SHARE) * entry_matched / query_total
+        )
         return self._decide(scores, lang)
 
     def _decide(self, scores: np.ndarray, lang: str) -> MatchResult:
