@@ -126,7 +126,7 @@ def synthetic_book(book: FaqBook, total_questions: int, seed: int = 7) -> FaqBoo
             FaqEntry(id=f"synthetic_{n}", audience=["voter"], questions=questions, answer=text)
         )
         have += 12
-    return FaqBook(version=1, entries=entries)
+    return book.model_copy(update={"entries": entries})
 
 
 def startup_figures(faq: Path) -> dict[str, float]:

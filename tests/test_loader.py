@@ -51,6 +51,17 @@ def test_duplicate_id(tmp_path, good):
     assert "duplicate id" in problem
 
 
+def test_out_of_scope_topic_missing_a_language_or_reusing_an_entry_id(tmp_path, good):
+    del good["out_of_scope"][0]["questions"]["en"]
+    (problem,) = check_faq(_write(tmp_path, good))
+    assert "out_of_scope topic 'senate_elections'" in problem and "questions.en" in problem
+
+    good["out_of_scope"][0]["questions"]["en"] = ["Senate"]
+    good["out_of_scope"][0]["id"] = "election_date"
+    (problem,) = check_faq(_write(tmp_path, good))
+    assert "out_of_scope 'election_date': id already used" in problem
+
+
 def test_answer_over_telegram_limit(tmp_path, good):
     good["entries"][0]["answer"]["en"] = "x" * 5000
     (problem,) = check_faq(_write(tmp_path, good))

@@ -89,6 +89,16 @@ def test_out_of_scope_is_not_answered(matcher, query):
     assert matcher.match(query).as_contract(query)["id"] is None
 
 
+@pytest.mark.parametrize(
+    "query", ["Сенат депутаттарын кім сайлайды?", "кто выбирает сенаторов", "who elects the Senate"]
+)
+def test_a_question_recognised_as_out_of_scope_gets_no_answer_and_no_suggestion(matcher, query):
+    result = matcher.match(query)
+    assert (result.kind, result.suggestions) == ("none", ())
+    # ...while the election it is not about is still answered.
+    assert matcher.match("Когда пройдут выборы?").entry_id == "election_date"
+
+
 def test_an_ambiguous_word_gets_suggestions_not_an_answer(matcher):
     result = matcher.match("выборы")
     assert result.kind == "suggest"

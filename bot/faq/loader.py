@@ -93,16 +93,18 @@ def read_yaml(path: Path, error: type[FaqError] = FaqError) -> object:
         raise error([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
 
 
+_SECTIONS = {"entries": "entry", "out_of_scope": "out_of_scope topic"}
+
+
 def _where(raw: object, loc: tuple[int | str, ...]) -> str:
     """'entry 'id' (entries[3]) answer.kk' for a pydantic error location."""
-    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-        entry_id = "?"
-        if isinstance(raw, dict) and isinstance(raw.get("entries"), list):
-            entries = raw["entries"]
-            if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
-                entry_id = str(entries[loc[1]].get("id", "?"))
-        rest = ".".join(str(part) for part in loc[2:]) or "(entry)"
-        return f"entry '{entry_id}' (entries[{loc[1]}]) {rest}"
+    if len(loc) >= 2 and loc[0] in _SECTIONS and isinstance(loc[1], int):
+        section, index, item_id = str(loc[0]), loc[1], "?"
+        items = raw.get(section) if isinstance(raw, dict) else None
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            item_id = str(items[index].get("id", "?"))
+        rest = ".".join(str(part) for part in loc[2:]) or "(whole)"
+        return f"{_SECTIONS[section]} '{item_id}' ({section}[{index}]) {rest}"
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
@@ -137,12 +139,20 @@ def content_problems(book: FaqBook, path: Path) -> list[str]:
                     f"{where} questions.{lang}[0]: the canonical question is shown on a button "
                     f"and must be at most {BUTTON_TEXT_LIMIT} characters"
                 )
-            problems.extend(
-                f"{where} questions.{lang}[{i}]: empty question"
-                for i, q in enumerate(questions)
-                if not q.strip()
-            )
+            problems.extend(_empty_questions(where, lang, questions))
+    for topic in book.out_of_scope:
+        where = f"{path}: out_of_scope topic '{topic.id}'"
+        for lang in LANGS:
+            problems.extend(_empty_questions(where, lang, topic.questions.get(lang)))
     return problems
+
+
+def _empty_questions(where: str, lang: str, questions: list[str]) -> list[str]:
+    return [
+        f"{where} questions.{lang}[{i}]: empty question"
+        for i, question in enumerate(questions)
+        if not question.strip()
+    ]
 
 
 def check_faq(path: Path) -> list[str]:

@@ -10,6 +10,8 @@ How it works, in short:
 - A question scores by how much of the query it explains and how much of itself the query
   covers; an entry scores by its best question plus how much of the query all its phrasings
   explain together. An inverted index keeps the work proportional to the query, not the FAQ.
+- The FAQ's out-of-scope topics (the Senate, the weather...) are scored like entries; a query
+  that is clearly closest to one of them is not answered, and one close to both gets choices.
 """
 
 from __future__ import annotations
@@ -34,15 +36,15 @@ _CACHE_LIMIT = 50_000
 # How a score is made (weights calibrated with the thresholds below):
 _QUERY_SHARE = 0.5  # a question's score: how much of the query it explains, the rest how
 #                     much of the question the query covers
-_BEST_QUESTION_SHARE = 0.6  # an entry's score: its best question, the rest how much of the
+_BEST_QUESTION_SHARE = 0.5  # an entry's score: its best question, the rest how much of the
 #                             query all its phrasings explain together
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Calibrated on benchmarks/labelled.jsonl (the project's own set), see README.
-    answer: float = 50.0  # a confident answer scores at least this...
-    margin: float = 8.0  # ...and leads the runner-up by at least this
+    answer: float = 40.0  # a confident answer scores at least this...
+    margin: float = 4.0  # ...and leads the runner-up by at least this
     suggest: float = 36.0  # below this, nothing is offered
     suggest_window: float = 16.0  # suggestions within this distance of the best
     max_suggestions: int = 3
@@ -102,6 +104,10 @@ class FaqMatcher:
     def __init__(self, book: FaqBook, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
         self.entry_ids: list[str] = [entry.id for entry in book.entries]
+        # Out-of-scope topics are indexed after the entries, like entries that are never
+        # answered: a question closest to one of them gets no answer and no suggestion.
+        indexed = [*book.entries, *book.out_of_scope]
+        self._indexed_ids = [item.id for item in indexed]
         self._vocab = _Vocabulary()
         self._phrases: dict[tuple[str, ...], str] = {}
         self._resolve_cache: dict[str, tuple[str, float] | None] = {}
@@ -109,7 +115,7 @@ class FaqMatcher:
 
         question_concepts: list[set[str]] = []
         question_entry: list[int] = []
-        for entry_index, entry in enumerate(book.entries):
+        for entry_index, entry in enumerate(indexed):
             for lang in LANGS:
                 for question in entry.questions.get(lang):
                     tokens = [skeleton(w) for w in words(question)]
@@ -142,7 +148,7 @@ class FaqMatcher:
         return concepts
 
     def _build_weights(self, question_concepts: list[set[str]], question_entry: list[int]) -> None:
-        n_entries = len(self.entry_ids)
+        n_entries = len(self._indexed_ids)
         entries_with: dict[str, set[int]] = defaultdict(set)
         for concepts, entry_index in zip(question_concepts, question_entry, strict=True):
             for concept in concepts:
@@ -272,7 +278,7 @@ class FaqMatcher:
             return MatchResult("none", lang)
 
         matched = np.zeros(len(self._question_entry))
-        entry_matched = np.zeros(len(self.entry_ids))
+        entry_matched = np.zeros(len(self._indexed_ids))
         for concept, weight in weighted:
             matched[self._postings[concept]] += weight
             entry_matched[self._entry_postings[concept]] += weight
@@ -289,9 +295,13 @@ class FaqMatcher:
 
     def _decide(self, scores: np.ndarray, lang: str) -> MatchResult:
         t = self.thresholds
-        top = np.argsort(scores)[::-1][: t.max_suggestions + 1]
+        answerable = len(self.entry_ids)
+        out_of_scope = float(scores[answerable:].max(initial=0.0))
+        top = np.argsort(scores[:answerable])[::-1][: t.max_suggestions + 1]
         best = float(scores[top[0]])
-        runner_up = float(scores[top[1]]) if len(top) > 1 else 0.0
+        if out_of_scope >= t.suggest and out_of_scope - best >= t.margin:
+            return MatchResult("none", lang, None, out_of_scope)  # recognised as out of scope
+        runner_up = max(float(scores[top[1]]) if len(top) > 1 else 0.0, out_of_scope)
         if best >= t.answer and best - runner_up >= t.margin:
             return MatchResult("answer", lang, self.entry_ids[top[0]], best)
         floor = max(t.suggest, best - t.suggest_window)

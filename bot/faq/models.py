@@ -45,10 +45,19 @@ class FaqEntry(_Strict):
         return self.questions.get(lang)[0]
 
 
+class OutOfScopeTopic(_Strict):
+    """Questions the bot recognises and does not answer (another election, the weather...):
+    matching them keeps such questions from being taken for the nearest FAQ entry."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    questions: LocalizedQuestions
+
+
 class FaqBook(_Strict):
     version: Literal[1]
     synonyms: list[list[str]] = []
     entries: list[FaqEntry] = Field(min_length=1)
+    out_of_scope: list[OutOfScopeTopic] = []
 
     @model_validator(mode="after")
     def _ids_unique_and_related_known(self) -> FaqBook:
@@ -57,9 +66,14 @@ class FaqBook(_Strict):
             if entry.id in seen:
                 raise ValueError(f"entry '{entry.id}': duplicate id")
             seen.add(entry.id)
+        for topic in self.out_of_scope:
+            if topic.id in seen:
+                raise ValueError(f"out_of_scope '{topic.id}': id already used")
+            seen.add(topic.id)
+        answered = {entry.id for entry in self.entries}
         for entry in self.entries:
             for rel in entry.related:
-                if rel not in seen:
+                if rel not in answered:
                     raise ValueError(f"entry '{entry.id}': related id '{rel}' does not exist")
                 if rel == entry.id:
                     raise ValueError(f"entry '{entry.id}': relates to itself")
