@@ -2,7 +2,7 @@
 
 How it works, in short:
 - Every question in the FAQ (all phrasings, all languages) is reduced to *concepts*: word
-  skeletons (text.py), with synonyms from the FAQ merged into one concept.
+  skeletons (text.py); the forms of one word and the synonyms from the FAQ make one concept.
 - Each concept is weighted by how specific it is (inverse document frequency over entries).
 - A query word is resolved to a known word exactly, by a shared stem (inflection), or by fuzzy
   similarity (typos, rapidfuzz). Words that resolve to nothing count against the match, which
@@ -33,17 +33,19 @@ Outcome = Literal["answer", "suggest", "none", "greeting", "thanks"]
 MAX_QUERY_CHARS = 1500
 _MAX_PHRASE = 4
 _CACHE_LIMIT = 50_000
+_STEM_MIN_LENGTH = 6
+_STEM_LENGTH = 5
 # How a score is made (weights calibrated with the thresholds below):
 _QUERY_SHARE = 0.5  # a question's score: how much of the query it explains, the rest how
 #                     much of the question the query covers
-_BEST_QUESTION_SHARE = 0.5  # an entry's score: its best question, the rest how much of the
+_BEST_QUESTION_SHARE = 0.6  # an entry's score: its best question, the rest how much of the
 #                             query all its phrasings explain together
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Calibrated on benchmarks/labelled.jsonl (the project's own set), see README.
-    answer: float = 40.0  # a confident answer scores at least this...
+    answer: float = 44.0  # a confident answer scores at least this...
     margin: float = 4.0  # ...and leads the runner-up by at least this
     suggest: float = 36.0  # below this, nothing is offered
     suggest_window: float = 16.0  # suggestions within this distance of the best
@@ -90,6 +92,14 @@ class _Vocabulary:
             self.langs[token].add(lang)
 
 
+def _stem_concept(token: str) -> str:
+    """The concept of a word in the FAQ: its first letters, for words long enough to carry an
+    ending, so that "тізімде" and "тізімінде", "выборы" and "выборах" count as one word."""
+    if len(token) < _STEM_MIN_LENGTH or token in ALL_STOPWORDS:
+        return token
+    return "~" + token[:_STEM_LENGTH]
+
+
 def _common_prefix(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -120,7 +130,8 @@ class FaqMatcher:
                 for question in entry.questions.get(lang):
                     tokens = [skeleton(w) for w in words(question)]
                     for token in tokens:
-                        self._vocab.add(token, self._vocab.concept.get(token, token), lang)
+                        concept = self._vocab.concept.get(token) or _stem_concept(token)
+                        self._vocab.add(token, concept, lang)
                     question_concepts.append(self._concepts_of(tokens))
                     question_entry.append(entry_index)
         self._build_weights(question_concepts, question_entry)
@@ -157,8 +168,8 @@ class FaqMatcher:
         for concept, entries in entries_with.items():
             idf = math.log(1.0 + n_entries / len(entries))
             self._weight[concept] = idf * (0.35 if concept in ALL_STOPWORDS else 1.0)
-        # A word the FAQ does not know weighs like the rarest word it knows.
-        self._unknown_weight = math.log(1.0 + n_entries)
+        # A word the FAQ does not know weighs almost as much as the rarest word it knows.
+        self._unknown_weight = 0.8 * math.log(1.0 + n_entries)
 
         postings: dict[str, list[int]] = defaultdict(list)
         for q_index, concepts in enumerate(question_concepts):
