@@ -125,13 +125,24 @@ async def test_unsure_question_offers_suggestions_and_none_of_these(harness, kb)
 
 async def test_no_match_apologises_and_offers_an_operator(harness):
     user = harness.user(41, language_code="en")
-    reply = await harness.say(user, "What is the weather like in Astana tomorrow?")
+    reply = await harness.say(user, "How many moons does Jupiter have?")
     assert "Sorry" in reply["text"]
     ((label, data),) = buttons(reply)
     assert "operator" in label
     mark = await harness.press(user, data)
     passed = await harness.next_message(41, after=mark)
     assert "passed to an operator as #T1" in passed["text"]
+
+
+async def test_a_question_the_faq_lists_as_out_of_scope_is_declined_with_the_operator_offer(
+    harness,
+):
+    user = harness.user(43, language_code="kk")
+    reply = await harness.say(user, "Ертең Алматыда ауа райы қандай болады?")
+    assert "19 наурыздағы Мәжіліс және мәслихат" in reply["text"]
+    ((label, _),) = buttons(reply)
+    assert "Оператор" in label
+    assert await db_count(harness, Question, Question.outcome == "out_of_scope") == 1
 
 
 async def test_greeting_gets_a_friendly_reply_and_is_not_a_question(harness):

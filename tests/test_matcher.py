@@ -94,7 +94,8 @@ def test_out_of_scope_is_not_answered(matcher, query):
 )
 def test_a_question_recognised_as_out_of_scope_gets_no_answer_and_no_suggestion(matcher, query):
     result = matcher.match(query)
-    assert (result.kind, result.suggestions) == ("none", ())
+    assert (result.kind, result.suggestions) == ("out_of_scope", ())
+    assert result.as_contract(query)["id"] is None
     # ...while the election it is not about is still answered.
     assert matcher.match("Когда пройдут выборы?").entry_id == "election_date"
 

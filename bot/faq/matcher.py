@@ -28,7 +28,7 @@ from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS, is_context_wor
 from .models import LANGS, FaqBook
 from .text import KAZAKH_LETTERS, skeleton, words
 
-Outcome = Literal["answer", "suggest", "none", "greeting", "thanks"]
+Outcome = Literal["answer", "suggest", "none", "out_of_scope", "greeting", "thanks"]
 
 MAX_QUERY_CHARS = 1500
 _MAX_PHRASE = 4
@@ -311,7 +311,7 @@ class FaqMatcher:
         top = np.argsort(scores[:answerable])[::-1][: t.max_suggestions + 1]
         best = float(scores[top[0]])
         if out_of_scope >= t.suggest and out_of_scope - best >= t.margin:
-            return MatchResult("none", lang, None, out_of_scope)  # recognised as out of scope
+            return MatchResult("out_of_scope", lang, None, out_of_scope)
         runner_up = max(float(scores[top[1]]) if len(top) > 1 else 0.0, out_of_scope)
         if best >= t.answer and best - runner_up >= t.margin:
             return MatchResult("answer", lang, self.entry_ids[top[0]], best)

@@ -65,12 +65,14 @@ async def mark_unanswered(session: AsyncSession, question: Question) -> None:
 async def unanswered(
     session: AsyncSession, since: datetime | None = None, limit: int = 5, scan: int = 20_000
 ) -> list[tuple[str, str, int]]:
-    """The most frequent questions the bot could not answer: (text, lang, count).
+    """The most frequent questions the bot did not answer, out-of-scope ones included (a topic
+    listed as out of scope may be one to add): (text, lang, count).
 
     Grouped in Python by case-folded, space-collapsed text: SQLite's lower() knows only ASCII,
     and most of our questions are Cyrillic.
     """
-    query = select(Question.text, Question.lang).where(Question.outcome == "none")
+    not_answered = Question.outcome.in_(("none", "out_of_scope"))
+    query = select(Question.text, Question.lang).where(not_answered)
     if since is not None:
         query = query.where(Question.created_at >= since)
     rows = await session.execute(query.order_by(Question.id.desc()).limit(scan))
