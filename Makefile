@@ -43,16 +43,16 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 	$(PYBABEL) compile --statistics -d locales -D messages -l $*
 
 babel-extract: $(STAMP)
-	$(PYBABEL) extract -F babel.cfg -k _ -k __ -k lazy_gettext --no-location \
+	$(PYBABEL) extract -F babel.cfg -k _ -k __ -k lazy_gettext --no-location --no-wrap \
 		--sort-output -o locales/messages.pot bot
 
 babel-update: babel-extract
 	for l in $(LANGS); do \
 		if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
 			$(PYBABEL) update -d locales -D messages -l $$l -i locales/messages.pot \
-				--no-fuzzy-matching --ignore-obsolete; \
+				--no-fuzzy-matching --ignore-obsolete --no-wrap; \
 		else \
-			$(PYBABEL) init -d locales -D messages -l $$l -i locales/messages.pot; \
+			$(PYBABEL) init -d locales -D messages -l $$l -i locales/messages.pot --no-wrap; \
 		fi; \
 	done
 
