@@ -115,7 +115,7 @@ class FaqMatcher:
         self.thresholds = thresholds or Thresholds()
         self.entry_ids: list[str] = [entry.id for entry in book.entries]
         # Out-of-scope topics are indexed after the entries, like entries that are never
-        # answered: a question closest to one of them gets no answer and no suggestion.
+        # answered or suggested (see _decide).
         indexed = [*book.entries, *book.out_of_scope]
         self._indexed_ids = [item.id for item in indexed]
         self._vocab = _Vocabulary()
