@@ -21,6 +21,7 @@ def help_text(locale: str | None = None) -> str:
         "in Kazakh, Russian or English, in your own words. For example: "
         "<i>Where is my polling station?</i>\n\n"
         "If I cannot answer, I will pass your question to an operator.\n\n"
+        "/quiz: a quiz on the election workshop topics\n/myresults: my quiz results\n"
         "/language: change the language\n/help: this message",
         locale=locale,
     )
