@@ -70,6 +70,20 @@ def accuracy(answer, rows: list[dict]) -> dict[str, float]:
     return figures
 
 
+def reached(matcher: FaqMatcher, rows: list[dict]) -> dict[str, float]:
+    """% of in-scope rows whose entry the user gets in at most one tap: answered, or offered
+    among the "did you mean" choices."""
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for row in rows:
+        if row["expect"] is not None:
+            result = matcher.match(row["q"])
+            offered = (result.entry_id, *result.suggestions)
+            hits[row["lang"]].append(row["expect"] in offered)
+    figures = {lang: 100 * sum(v) / len(v) for lang, v in sorted(hits.items())}
+    figures["all"] = 100 * sum(sum(v) for v in hits.values()) / max(1, sum(map(len, hits.values())))
+    return figures
+
+
 def latencies_ms(answer, queries: list[str], repeats: int, before_each=None) -> list[float]:
     """Per-query times; for each query the median of `repeats` runs."""
     per_query = []
@@ -197,6 +211,9 @@ def main() -> None:
         ("baseline", accuracy(baseline.answer, in_faq)),
     ):
         print(f"{name:9s} " + "  ".join(f"{k}={v:.1f}" for k, v in figures.items()))
+    figures = reached(matcher, in_faq)
+    print("ours, answered or among the choices (in scope): ", end="")
+    print("  ".join(f"{k}={v:.1f}" for k, v in figures.items()))
 
     queries = [r["q"] for r in in_faq]
     print(f"\n== latency per query, ms (median of {args.repeats} runs each; cold word cache) ==")
