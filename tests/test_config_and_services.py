@@ -1,8 +1,13 @@
+import gc
 import subprocess
 import sys
 
 import pytest
+from aiogram.methods.base import Response
+from aiogram.types import Message
+from pydantic._internal import _generics
 
+from bot.app import response_models
 from bot.config import ConfigError, load_settings
 from bot.services.throttle import FloodControl, Verdict
 
@@ -48,3 +53,17 @@ def test_flood_control_warns_once_then_drops_and_recovers():
     assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
     assert flood.check(8, now=0.5) is Verdict.ALLOW  # another user is not affected
     assert flood.check(7, now=3.0) is Verdict.ALLOW  # after the window the user is back
+
+
+def test_api_response_models_are_not_rebuilt_for_each_call(monkeypatch):
+    """What aiogram does on every API call, with garbage collection in between."""
+    response_models()
+    built = []
+    build = _generics.create_generic_submodel
+    monkeypatch.setattr(
+        _generics, "create_generic_submodel", lambda *a, **k: built.append(a) or build(*a, **k)
+    )
+    for _ in range(3):
+        assert Response[Message] in response_models()
+        gc.collect()
+    assert built == []
