@@ -82,26 +82,18 @@ async def on_question(
             _("I am not sure I understood. Did you mean:"),
             reply_markup=suggestions_keyboard(entries, lang, question.id),
         )
-    elif result.kind == "out_of_scope":
-        offer_operator(
-            session,
-            outbox,
-            chat_id,
-            _(
+    else:
+        if result.kind == "out_of_scope":
+            text = _(
                 "I answer questions about the elections of Mazhilis and maslikhat deputies of "
                 "19 March 2023, and this question is outside them. An operator can still try "
                 "to help."
-            ),
-            question.id,
-        )
-    else:
-        offer_operator(
-            session,
-            outbox,
-            chat_id,
-            _("Sorry, I do not have an answer to that. An operator can answer you personally."),
-            question.id,
-        )
+            )
+        else:
+            text = _(
+                "Sorry, I do not have an answer to that. An operator can answer you personally."
+            )
+        offer_operator(session, outbox, chat_id, text, question.id)
 
 
 async def on_show_answer(
