@@ -393,13 +393,15 @@ class Desk:
         if kind in ("card", "link", "note") and message_id:
             await tickets.link(session, message_id, ticket_id)
         if kind == "card":
-            await session.execute(
-                update(Ticket).where(Ticket.id == ticket_id).values(card_message_id=message_id)
-            )
+            ticket = await session.get(Ticket, ticket_id)
+            ticket.card_message_id = message_id
+            await self._place_pending(session, ticket)
+            if row.params.get("text") != self.card(ticket)[0]:
+                self.refresh(session, ticket)  # the ticket moved on while its card waited
         elif kind == "topic":
             ticket = await session.get(Ticket, ticket_id)
             ticket.thread_id = result.message_thread_id
-            await self._rethread_pending(session, ticket)
+            await self._place_pending(session, ticket)
             text, keyboard = self.card(ticket)
             self.outbox.send_message(
                 session,
@@ -410,8 +412,8 @@ class Desk:
                 message_thread_id=ticket.thread_id,
             )
 
-    async def _rethread_pending(self, session: AsyncSession, ticket: Ticket) -> None:
-        """Messages for this ticket queued before its topic existed go into the new topic."""
+    async def _place_pending(self, session: AsyncSession, ticket: Ticket) -> None:
+        """Messages for this ticket queued before its card or topic existed go there."""
         rows = await session.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.status == "pending",
@@ -419,9 +421,10 @@ class Desk:
                 OutboxMessage.purpose.like(f"%:{ticket.id}"),
             )
         )
+        where = self._in_ticket(ticket)
         for pending in rows:
             if pending.method in ("sendMessage", "copyMessage"):
-                pending.params = {**pending.params, "message_thread_id": ticket.thread_id}
+                pending.params = {**pending.params, **where}
 
     async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None:
         await session.execute(update(User).where(User.id == row.chat_id).values(blocked_bot=True))

@@ -79,6 +79,41 @@ async def test_follow_ups_go_into_the_same_ticket(harness):
     assert len(await db(harness, select(Ticket))) == 1
 
 
+async def test_a_follow_up_written_before_the_card_is_out_still_replies_to_it(harness):
+    """Telegram holds the card back (429); the voter's follow-up, queued meanwhile, goes out
+    after the card and as a reply to it."""
+    harness.server.fail("sendMessage", 429, "Too Many Requests", retry_after=1, chat_id=OPERATORS)
+    user = harness.user(514, language_code="en")
+    await ask_operator(harness, user, UNKNOWN["en"])
+    mark = len(harness.server.calls)
+    ack = await harness.say(user, "Also, is it going to rain?")
+    assert ack["text"] == "Added to your question #T1."
+    assert harness.server.failed_calls[0][1]["chat_id"] == str(OPERATORS)
+    _, copied = await harness.server.wait_for(
+        lambda c: c[0] == "copyMessage" and c[1]["chat_id"] == OPERATORS, after=mark
+    )
+    card = await card_of(harness, 1)
+    assert copied["reply_parameters"]["message_id"] == card["message_id"]
+
+
+async def test_a_card_that_waited_shows_what_happened_meanwhile(harness):
+    """The voter closes the question while Telegram holds the card back: once the card is
+    out, it is edited to show the ticket closed."""
+    harness.server.fail("sendMessage", 429, "Too Many Requests", retry_after=1, chat_id=OPERATORS)
+    user = harness.user(515, language_code="en")
+    passed = await ask_operator(harness, user, UNKNOWN["en"])
+    (close,) = [d for _, d in buttons(passed)]
+    await harness.press(user, close)
+    _, edit = await harness.server.wait_for(
+        lambda c: c[0] == "editMessageText" and c[1]["chat_id"] == OPERATORS
+    )
+    card = await card_of(harness, 1)
+    assert edit["message_id"] == card["message_id"]
+    assert edit["text"] != card["text"] and "#T1" in edit["text"]
+    (ticket,) = await db(harness, select(Ticket))
+    assert ticket.status == "closed" and harness.app.desk.card(ticket)[0] == edit["text"]
+
+
 async def test_take_close_reopen_and_a_second_operator(harness, operator):
     user = harness.user(504, language_code="ru")
     await ask_operator(harness, user, UNKNOWN["ru"])
