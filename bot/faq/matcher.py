@@ -36,17 +36,18 @@ _CACHE_LIMIT = 50_000
 _STEM_MIN_LENGTH = 6
 _STEM_LENGTH = 5
 # How a score is made (weights calibrated with the thresholds below):
-_QUERY_SHARE = 0.5  # a question's score: how much of the query it explains, the rest how
+_QUERY_SHARE = 0.3  # a question's score: how much of the query it explains, the rest how
 #                     much of the question the query covers
-_BEST_QUESTION_SHARE = 0.6  # an entry's score: its best question, the rest how much of the
+_BEST_QUESTION_SHARE = 0.5  # an entry's score: its best question, the rest how much of the
 #                             query all its phrasings explain together
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Calibrated on benchmarks/labelled.jsonl (the project's own set), see README.
-    answer: float = 44.0  # a confident answer scores at least this...
-    margin: float = 4.0  # ...and leads the runner-up by at least this
+    answer: float = 40.0  # a confident answer scores at least this...
+    margin: float = 6.0  # ...and leads the runner-up by at least this
+    out_of_scope_margin: float = 8.0  # ...and the closest out-of-scope topic by at least this
     suggest: float = 36.0  # below this, nothing is offered
     suggest_window: float = 16.0  # suggestions within this distance of the best
     max_suggestions: int = 3
@@ -132,7 +133,7 @@ class FaqMatcher:
                     for token in tokens:
                         concept = self._vocab.concept.get(token) or _stem_concept(token)
                         self._vocab.add(token, concept, lang)
-                    question_concepts.append(self._concepts_of(tokens))
+                    question_concepts.append(set(self._concepts_of([(t, 1.0) for t in tokens])))
                     question_entry.append(entry_index)
         self._build_weights(question_concepts, question_entry)
 
@@ -147,16 +148,25 @@ class FaqMatcher:
                 elif 1 < len(tokens) <= _MAX_PHRASE:
                     self._phrases[tokens] = concept
 
-    def _concepts_of(self, tokens: list[str]) -> set[str]:
-        """Concepts of already-resolved tokens, multi-word synonyms included."""
-        concepts = {self._vocab.concept.get(t, t) for t in tokens}
-        if self._phrases:
-            for start in range(len(tokens)):
-                for length in range(2, _MAX_PHRASE + 1):
-                    concept = self._phrases.get(tuple(tokens[start : start + length]))
-                    if concept:
-                        concepts.add(concept)
-        return concepts
+    def _concepts_of(self, words: list[tuple[str, float]]) -> dict[str, float]:
+        """Concepts of resolved words (known word, how sure), each with how sure it is. A
+        multi-word synonym stands for its words, so "военный билет" is one concept, not three."""
+        found: dict[str, float] = {}
+        covered: set[int] = set()
+        for start in range(len(words) if self._phrases else 0):
+            for length in range(min(_MAX_PHRASE, len(words) - start), 1, -1):
+                span = words[start : start + length]
+                concept = self._phrases.get(tuple(word for word, _ in span))
+                if concept:
+                    sure = min(sim for _, sim in span)
+                    found[concept] = max(found.get(concept, 0.0), sure)
+                    covered.update(range(start, start + length))
+                    break
+        for position, (word, sim) in enumerate(words):
+            if position not in covered:
+                concept = self._vocab.concept.get(word, word)
+                found[concept] = max(found.get(concept, 0.0), sim)
+        return found
 
     def _build_weights(self, question_concepts: list[set[str]], question_entry: list[int]) -> None:
         n_entries = len(self._indexed_ids)
@@ -262,26 +272,23 @@ class FaqMatcher:
             if social:
                 return MatchResult("greeting", lang)
 
-        resolved: list[str] = []
-        sims: dict[str, float] = {}
+        resolved: list[tuple[str, float]] = []
         unknown_weight = 0.0
         for token in tokens:
             hit = self._resolve(token)
-            if hit is None:
-                if (
-                    len(token) > 2
-                    and token not in ALL_STOPWORDS
-                    and token not in social
-                    and not is_context_word(token)
-                ):
-                    unknown_weight += self._unknown_weight
-                continue
-            known, sim = hit
-            resolved.append(known)
-            concept = self._vocab.concept[known]
-            sims[concept] = max(sims.get(concept, 0.0), sim)
-        for concept in self._concepts_of(resolved) - sims.keys():
-            sims[concept] = 1.0
+            sim = hit[1] if hit else 0.0
+            if sim < 1.0 and (
+                len(token) > 2
+                and token not in ALL_STOPWORDS
+                and token not in social
+                and not is_context_word(token)
+            ):
+                # What a word leaves unexplained counts against the match: all of an unknown
+                # word, and the doubt in a word that only resembles a known one.
+                unknown_weight += (1.0 - sim) * self._unknown_weight
+            if hit is not None:
+                resolved.append(hit)
+        sims = self._concepts_of(resolved)
 
         weighted = [(c, self._weight[c] * s) for c, s in sims.items() if c in self._weight]
         query_total = sum(w for _, w in weighted) + unknown_weight
@@ -312,8 +319,12 @@ class FaqMatcher:
         best = float(scores[top[0]])
         if out_of_scope >= t.suggest and out_of_scope - best >= t.margin:
             return MatchResult("out_of_scope", lang, None, out_of_scope)
-        runner_up = max(float(scores[top[1]]) if len(top) > 1 else 0.0, out_of_scope)
-        if best >= t.answer and best - runner_up >= t.margin:
+        runner_up = float(scores[top[1]]) if len(top) > 1 else 0.0
+        if (
+            best >= t.answer
+            and best - runner_up >= t.margin
+            and best - out_of_scope >= t.out_of_scope_margin
+        ):
             return MatchResult("answer", lang, self.entry_ids[top[0]], best)
         floor = max(t.suggest, best - t.suggest_window)
         suggestions = tuple(
