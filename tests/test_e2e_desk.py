@@ -18,6 +18,13 @@ from tests.desk_helpers import GROUP, PASSED, UNKNOWN, ask_operator, card_of, op
 
 
 async def press_in_group(h, operator: dict, data: str, card: dict) -> dict:
+    # Telegram shows a card to the operators as it answers the bot's sendMessage, and a human
+    # needs seconds to press it; the test presses at once, so first let the bot take in the
+    # answer (the card's message id), as it would have long before a human press.
+    for _ in range(250):
+        if await db(h, select(Ticket).where(Ticket.card_message_id == card["message_id"])):
+            break
+        await asyncio.sleep(0.02)
     mark = len(h.server.calls)
     h.server.push(h.updates.callback(operator, data, card))
     _, answered = await h.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
