@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,17 @@ class Harness(Chat):
     """The real dispatcher, in this process, polling the fake Telegram server over HTTP."""
 
     app: App = field(kw_only=True)
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 5.0) -> Any:
+    """Wait until `check()` returns something true (the bot works on its own schedule; a fixed
+    sleep is too short on a busy machine and too long on an idle one); return it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := await check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.02)
+    return result
 
 
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:

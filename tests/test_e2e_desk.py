@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.engine import session_factory
 from bot.db.models import Ban, FaqSuggestion, OutboxMessage, Ticket, User, utcnow
 from bot.keyboards import DeskAction
-from tests.conftest import OPERATORS, buttons, running_bot
+from tests.conftest import OPERATORS, buttons, eventually, running_bot
 from tests.desk_helpers import GROUP, PASSED, UNKNOWN, ask_operator, card_of, operator_says
 
 
@@ -21,10 +21,10 @@ async def press_in_group(h, operator: dict, data: str, card: dict) -> dict:
     # Telegram shows a card to the operators as it answers the bot's sendMessage, and a human
     # needs seconds to press it; the test presses at once, so first let the bot take in the
     # answer (the card's message id), as it would have long before a human press.
-    for _ in range(250):
-        if await db(h, select(Ticket).where(Ticket.card_message_id == card["message_id"])):
-            break
-        await asyncio.sleep(0.02)
+    await eventually(
+        lambda: db(h, select(Ticket).where(Ticket.card_message_id == card["message_id"])),
+        f"the bot records card {card['message_id']}",
+    )
     mark = len(h.server.calls)
     h.server.push(h.updates.callback(operator, data, card))
     _, answered = await h.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
@@ -147,8 +147,9 @@ async def test_take_close_reopen_and_a_second_operator(harness, operator):
     assert ticket.status == "closed"
 
     await press_in_group(harness, operator, DeskAction(action="reopen", ticket_id=1).pack(), card)
-    await asyncio.sleep(0.2)
-    (ticket,) = await db(harness, select(Ticket))
+    (ticket,) = await eventually(
+        lambda: db(harness, select(Ticket).where(Ticket.status != "closed")), "ticket reopened"
+    )
     assert ticket.status == "taken" and ticket.closed_at is None
 
 

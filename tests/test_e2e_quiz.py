@@ -17,7 +17,7 @@ from bot.db.engine import session_factory
 from bot.db.models import QuizAnswer, QuizPoll, QuizRound
 from bot.keyboards import QuizNew, QuizRetry, QuizTopicChoice
 from bot.quiz import QuizBank
-from tests.conftest import OPERATORS, Harness, buttons, running_bot
+from tests.conftest import OPERATORS, Harness, buttons, eventually, running_bot
 
 SMALL_QUIZ = Path(__file__).parent / "data" / "quiz_small.yaml"
 BANK = QuizBank.load(SMALL_QUIZ)
@@ -45,11 +45,10 @@ async def sent_poll(h: Harness, params: dict[str, Any]) -> dict[str, Any]:
     """The poll the fake server made for a sendPoll call (the latest with that question),
     once the bot has stored it: a person needs that long to read a question anyway."""
     poll = [p for p in h.server.api.polls.values() if p["question"] == params["question"]][-1]
-    for _ in range(100):
-        if await db_count(h, QuizPoll, QuizPoll.poll_id == poll["id"]):
-            return poll
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"poll {poll['id']} was never stored")
+    await eventually(
+        lambda: db_count(h, QuizPoll, QuizPoll.poll_id == poll["id"]), f"poll {poll['id']} stored"
+    )
+    return poll
 
 
 async def next_poll(h: Harness, chat_id: int, after: int, timeout: float = 5.0) -> dict[str, Any]:
@@ -230,8 +229,8 @@ async def test_a_flood_limit_on_send_poll_is_waited_out(tmp_path):
         poll = await start_private_round(h, user)
         assert poll["question"].startswith("1/3. ")
         assert [m for m, _ in h.server.failed_calls] == ["sendPoll"]
-        await asyncio.sleep(0.2)  # the handler stores the poll once Telegram took it
-        assert await db_count(h, QuizPoll) == 1
+        # the handler stores the poll once Telegram took it
+        assert await eventually(lambda: db_count(h, QuizPoll), "the poll stored") == 1
 
 
 async def test_each_language(tmp_path):
@@ -330,7 +329,7 @@ async def test_the_trainer_stops_the_quiz_and_gets_the_leaderboard_so_far(tmp_pa
         mark = await say_in_group(h, trainer, "/quiz all 3 30")
         poll = await sent_poll(h, await next_poll(h, GROUP_ID, mark))
         answer(h, h.user(501, first_name="Aigerim"), poll, True)
-        await asyncio.sleep(0.2)
+        await eventually(lambda: db_count(h, QuizAnswer), "the answer stored")
 
         mark = await say_in_group(h, trainer, "/stopquiz")
         board = await group_message(h, mark, "stopped")
@@ -359,7 +358,7 @@ async def test_a_group_round_goes_on_after_a_restart(tmp_path):
         mark = await say_in_group(h, trainer, "/quiz electoral_system 2 2")
         poll = await sent_poll(h, await next_poll(h, GROUP_ID, mark))
         answer(h, h.user(501, first_name="Aigerim"), poll, True)
-        await asyncio.sleep(0.2)
+        await eventually(lambda: db_count(h, QuizAnswer), "the answer stored")
     async with quiz_bot(tmp_path) as h:
         params = await next_poll(h, GROUP_ID, 0, timeout=6)
         assert params["question"].startswith("2/2. ")
