@@ -83,10 +83,14 @@ def html_problems(text: str) -> list[str]:
     return problems
 
 
+# libyaml's parser when PyYAML was built with it: 10x faster, a tenth of a second at start-up.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, error: type[FaqError] = FaqError) -> object:
     """The parsed file, or `error` saying why it cannot be read (the quiz bank reuses this)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise error([f"{path}: file not found"]) from None
     except yaml.YAMLError as exc:
