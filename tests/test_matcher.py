@@ -123,3 +123,11 @@ def test_very_long_message_is_bounded_and_still_matched(matcher):
     text = "Когда пройдут выборы? " + "очень длинное сообщение " * 400
     result = matcher.match(text)
     assert result.kind in ("answer", "suggest", "none")
+
+
+def test_a_short_word_two_letters_off_is_not_taken_for_a_typo(matcher):
+    # "vaotde" holds all of "vote" (fuzz.ratio 80) but is no one-letter slip of it; a short
+    # word must be that close before it stands for a known one (as "білуге" once stood for
+    # "blue"). A long word keeps more room: "passpurt" is still "passport".
+    assert matcher.match("vaotde").kind == "none"
+    assert matcher.match("passpurt").entry_id == "id_documents"
