@@ -11,7 +11,7 @@ from bot.db.engine import session_factory
 from bot.db.models import Feedback, Question, User
 from bot.handlers.questions import answer_text
 from bot.keyboards import Rate, ShowAnswer
-from tests.conftest import TOKEN, buttons
+from tests.conftest import TOKEN, buttons, eventually
 
 # Questions whose matching the content tests guarantee (tests/test_faq_content.py).
 ASK = {
@@ -231,10 +231,10 @@ async def test_a_flooding_user_is_slowed_down_and_others_are_not(harness):
         calls = harness.server.calls[mark:]
         return [p["text"] for m, p in calls if m == "sendMessage" and p["chat_id"] == 90]
 
-    for _ in range(750):  # the answers and one warning, however slow the machine
-        if len(sent_to_flooder()) >= limit + 1:
-            break
-        await asyncio.sleep(0.02)
+    async def all_out() -> bool:
+        return len(sent_to_flooder()) >= limit + 1
+
+    await eventually(all_out, "the flooder's answers and one warning", timeout=15)
     await harness.app.delivery.idle()
     await asyncio.sleep(0.2)  # anything more would have been queued by now
     got = sent_to_flooder()
