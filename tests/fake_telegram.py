@@ -33,6 +33,7 @@ class FakeTelegram:
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.failures: dict[str, list[Failure]] = {}
         self.failed_calls: list[tuple[str, dict[str, Any]]] = []
+        self.holds: dict[tuple[str, str], float] = {}
         self.tokens_seen: set[str] = set()
         # Optional: Telegram's flood control. Given a call, seconds to wait (a 429), or None.
         self.limiter: Callable[[str, dict[str, Any]], int | None] | None = None
@@ -75,6 +76,11 @@ class FakeTelegram:
         self.failures.setdefault(method, []).append(
             Failure(status, description, retry_after, count, chat_id)
         )
+
+    def hold(self, method: str, seconds: float, *, chat_id: int) -> None:
+        """Answer this method's calls to this chat `seconds` late. The call takes effect at
+        once, as on Telegram, where people see a message before its sender has the answer."""
+        self.holds[(method, str(chat_id))] = seconds
 
     @property
     def calls(self) -> list[tuple[str, dict[str, Any]]]:
@@ -134,6 +140,7 @@ class FakeTelegram:
             observe(method, self.api.calls[-1][1], result)
         async with self._changed:
             self._changed.notify_all()
+        await asyncio.sleep(self.holds.get((method, str(params.get("chat_id"))), 0))
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, chat_id: str | None) -> Failure | None:

@@ -121,6 +121,28 @@ async def test_a_card_that_waited_shows_what_happened_meanwhile(harness):
     assert ticket.status == "closed" and harness.app.desk.card(ticket)[0] == edit["text"]
 
 
+async def test_a_card_pressed_before_the_bot_has_its_id_asks_to_press_again(harness, operator):
+    """Operators see the card as Telegram takes it; the bot learns its id when Telegram's answer
+    arrives (held back here for a second). A press in between is not refused as forged."""
+    harness.server.hold("sendMessage", 1.0, chat_id=OPERATORS)
+    user = harness.user(516, language_code="ru")
+    await ask_operator(harness, user, UNKNOWN["ru"])
+    card = await card_of(harness, 1)
+    take = DeskAction(action="take", ticket_id=1).pack()
+    mark = len(harness.server.calls)
+    harness.server.push(harness.updates.callback(operator, take, card))
+    _, early = await harness.server.wait_for(lambda c: c[0] == "answerCallbackQuery", after=mark)
+    assert early["show_alert"] is True and "ещё в пути" in early["text"]
+    (ticket,) = await db(harness, select(Ticket))
+    assert ticket.status == "open"
+    answered = await press_in_group(harness, operator, take, card)  # once the bot has the id
+    assert "text" not in answered
+    (ticket,) = await eventually(
+        lambda: db(harness, select(Ticket).where(Ticket.status == "taken")), "ticket taken"
+    )
+    assert ticket.operator_name == "Aliya"
+
+
 async def test_take_close_reopen_and_a_second_operator(harness, operator):
     user = harness.user(504, language_code="ru")
     await ask_operator(harness, user, UNKNOWN["ru"])

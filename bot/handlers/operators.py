@@ -85,6 +85,13 @@ async def on_card_button(
     callback: CallbackQuery, callback_data: DeskAction, session: AsyncSession, desk: Desk
 ) -> None:
     ticket = await session.get(Ticket, callback_data.ticket_id)
+    if ticket is not None and ticket.card_message_id is None and ticket.thread_id is None:
+        # Operators see a card as Telegram takes it; under load the bot may not have its id yet.
+        await callback.answer(
+            _("This card is still on its way: press again in a moment.", locale=desk.lang),
+            show_alert=True,
+        )
+        return
     card = callback.message
     on_its_card = ticket is not None and (
         ticket.card_message_id == card.message_id
