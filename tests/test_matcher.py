@@ -131,3 +131,11 @@ def test_a_short_word_two_letters_off_is_not_taken_for_a_typo(matcher):
     # "blue"). A long word keeps more room: "passpurt" is still "passport".
     assert matcher.match("vaotde").kind == "none"
     assert matcher.match("passpurt").entry_id == "id_documents"
+
+
+@pytest.mark.parametrize("query", ["что это", "а как?", "what is it", "неге?"])
+def test_function_words_alone_are_not_a_question(matcher, query):
+    # They occur in every phrasing, so once they scored high against short ones and were
+    # answered ("что это" got an entry's answer).
+    result = matcher.match(query)
+    assert (result.kind, result.suggestions) == ("none", ())

@@ -40,6 +40,7 @@ _QUERY_SHARE = 0.3  # a question's score: how much of the query it explains, the
 #                     much of the question the query covers
 _BEST_QUESTION_SHARE = 0.5  # an entry's score: its best question, the rest how much of the
 #                             query all its phrasings explain together
+_WHOLE_MATCH = 99.5  # the query and one phrasing have the same words
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +314,12 @@ class FaqMatcher:
             _BEST_QUESTION_SHARE * best_question
             + (1.0 - _BEST_QUESTION_SHARE) * entry_matched / query_total
         )
-        return self._decide(scores, lang)
+        result = self._decide(scores, lang)
+        if not content and not (result.kind == "answer" and result.score >= _WHOLE_MATCH):
+            # Only function words ("что это", "а как") say which question only when they are
+            # a phrasing of the FAQ word for word ("What can you do?"); else they say nothing.
+            return MatchResult("none", lang)
+        return result
 
     def _decide(self, scores: np.ndarray, lang: str) -> MatchResult:
         t = self.thresholds
