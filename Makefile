@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 STAMP := $(VENV)/.installed
+EMBEDDINGS := var/embeddings.npz
 LANGS := kk ru en
 PO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
@@ -30,7 +31,13 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/match_bench.py
 
-setup: $(STAMP) $(MO)
+setup: $(STAMP) $(MO) $(EMBEDDINGS)
+
+# The FAQ phrasings' vectors for matching by meaning (about a minute from scratch; an edited
+# FAQ embeds only what changed). Without it the first start builds it.
+$(EMBEDDINGS): data/faq.yaml $(STAMP)
+	$(PY) -m bot embed
+	touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

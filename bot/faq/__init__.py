@@ -2,18 +2,18 @@
 
 from .knowledge import KnowledgeBase
 from .loader import FaqError, check_faq, load_faq
-from .matcher import FaqMatcher, MatchResult, Thresholds
+from .matcher import Decision, FaqMatcher, MatchResult
 from .models import LANGS, FaqBook, FaqEntry
 
 __all__ = [
     "LANGS",
+    "Decision",
     "FaqBook",
     "FaqEntry",
     "FaqError",
     "FaqMatcher",
     "KnowledgeBase",
     "MatchResult",
-    "Thresholds",
     "check_faq",
     "load_faq",
 ]

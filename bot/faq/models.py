@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -58,6 +59,14 @@ class FaqBook(_Strict):
     synonyms: list[list[str]] = []
     entries: list[FaqEntry] = Field(min_length=1)
     out_of_scope: list[OutOfScopeTopic] = []
+
+    def phrasings(self) -> Iterator[tuple[int, str]]:
+        """(item index, phrasing) over the entries, then the out-of-scope topics, in every
+        language: the order of the matching signals' columns."""
+        for index, item in enumerate([*self.entries, *self.out_of_scope]):
+            for lang in LANGS:
+                for question in item.questions.get(lang):
+                    yield index, question
 
     @model_validator(mode="after")
     def _ids_unique_and_related_known(self) -> FaqBook:

