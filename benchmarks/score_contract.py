@@ -56,7 +56,7 @@ def main() -> int:
         right = got["id"] == row["expect"]
         wrong += got["id"] is not None and not right
         one_tap += right or row["expect"] in got["suggestions"]
-        for key in ("all", f"lang {row['lang']}", f"style {row['style']}"):
+        for key in ("all", f"lang {row['lang']}", f"style {row.get('style', '-')}"):
             top1[key][0] += right
             top1[key][1] += 1
     for key in sorted(top1, key=lambda k: (k != "all", k)):

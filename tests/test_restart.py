@@ -41,6 +41,8 @@ def start_bot(server: FakeTelegram, tmp_path: Path, log: Path) -> subprocess.Pop
         "RATE_CHAT_BURST": "1000",
         "RATE_GROUP_PER_MINUTE": "100000",
         "LOG_LEVEL": "INFO",
+        # Delivery across a restart is under test, not matching: the cheap signals start faster.
+        "SEMANTIC_MATCHING": "false",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
