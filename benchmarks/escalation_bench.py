@@ -33,13 +33,12 @@ from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot.handlers.keyboards import AskOperator
+from bot.offline import UpdateFactory
+from bot.offline.scene import GROUP, UNKNOWN
+from bot.offline.server import FakeTelegram
 
-from bot.keyboards import AskOperator  # noqa: E402
-from bot.offline import UpdateFactory  # noqa: E402
-from tests.desk_helpers import GROUP, UNKNOWN  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TOKEN = "123456:BENCH-token"
 OPERATORS = GROUP["id"]

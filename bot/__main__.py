@@ -46,7 +46,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.catalogs import catalog_problems
+    from bot.content.catalogs import catalog_problems
 
     settings = _settings(args)
     problems = (

@@ -17,17 +17,17 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.content import LANGS
 from bot.db.engine import create_engine, migrate, session_factory
-from bot.delivery import DeliveryWorker, OperatorsChat
 from bot.desk import Desk
-from bot.faq import LANGS, KnowledgeBase
+from bot.faq import KnowledgeBase
 from bot.handlers import build_router
 from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
+from bot.middlewares.flood_control import FloodControl
+from bot.outbox import DeliveryWorker, OperatorsChat, Outbox
+from bot.outbox.pacing import Limits, Pacer
 from bot.quiz import QuizBank
-from bot.quizmaster import QuizMaster
-from bot.services.outbox import Outbox
-from bot.services.pacing import Limits, Pacer
-from bot.services.throttle import FloodControl
+from bot.quiz.master import QuizMaster
 
 LOCALES = PROJECT_ROOT / "locales"
 

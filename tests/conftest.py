@@ -14,10 +14,10 @@ from bot.app import App, create_app, create_bot
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.faq import KnowledgeBase
 from bot.offline import UpdateFactory
-from tests.fake_telegram import FakeTelegram
+from bot.offline.scene import OPERATORS
+from bot.offline.server import FakeTelegram
 
 TOKEN = "123456:TEST-token-never-logged"
-OPERATORS = -1001234
 REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
 SMALL_FAQ = Path(__file__).parent / "data" / "faq_small.yaml"
 

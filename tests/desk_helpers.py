@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from bot.keyboards import AskOperator
+from bot.handlers.keyboards import AskOperator
+from bot.offline.scene import GROUP
 from tests.conftest import OPERATORS, Chat, buttons
 
-GROUP = {"id": OPERATORS, "type": "supergroup", "title": "Operators"}
-UNKNOWN = {
-    "kk": "Ертең Алматыда ауа райы қандай болады?",
-    "ru": "Какая погода будет завтра в Астане?",
-    "en": "What is the weather like in Astana tomorrow?",
-}
 PASSED = {
     "kk": "Сұрағыңыз операторға",
     "ru": "Ваш вопрос передан оператору",

@@ -9,7 +9,7 @@ from pydantic._internal import _generics
 
 from bot.app import response_models
 from bot.config import ConfigError, load_settings
-from bot.services.throttle import FloodControl, Verdict
+from bot.middlewares.flood_control import FloodControl, Verdict
 
 
 def test_admin_ids_are_comma_separated(monkeypatch):

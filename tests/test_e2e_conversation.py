@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from bot.db.engine import session_factory
 from bot.db.models import Feedback, Question, User
+from bot.handlers.keyboards import Rate, ShowAnswer
 from bot.handlers.questions import answer_text
-from bot.keyboards import Rate, ShowAnswer
 from tests.conftest import TOKEN, buttons, eventually
 
 # Questions whose matching the content tests guarantee (tests/test_faq_content.py).

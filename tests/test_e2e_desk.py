@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from bot.db.engine import session_factory
 from bot.db.models import Ban, FaqSuggestion, OutboxMessage, Ticket, User, utcnow
-from bot.keyboards import DeskAction
+from bot.desk.cards import DeskAction
+from bot.offline.scene import UNKNOWN
 from tests.conftest import OPERATORS, buttons, eventually, running_bot
-from tests.desk_helpers import GROUP, PASSED, UNKNOWN, ask_operator, card_of, operator_says
+from tests.desk_helpers import GROUP, PASSED, ask_operator, card_of, operator_says
 
 
 async def press_in_group(h, operator: dict, data: str, card: dict) -> dict:

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.db.engine import session_factory
 from bot.db.models import QuizAnswer, QuizPoll, QuizRound
-from bot.keyboards import QuizNew, QuizRetry, QuizTopicChoice
 from bot.quiz import QuizBank
+from bot.quiz.keyboards import QuizNew, QuizRetry, QuizTopicChoice
 from tests.conftest import OPERATORS, Harness, buttons, eventually, running_bot
 
 SMALL_QUIZ = Path(__file__).parent / "data" / "quiz_small.yaml"

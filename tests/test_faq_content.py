@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from bot.faq import LANGS, KnowledgeBase
+from bot.content import LANGS
+from bot.faq import KnowledgeBase
 from bot.faq.loader import html_problems
 
 TOPICS = Path(__file__).parent / "data" / "faq_topics.txt"

@@ -9,8 +9,8 @@ import pytest
 
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.db.models import utcnow
-from bot.services import outbox
-from bot.services.pacing import Limits, Pacer
+from bot.outbox import queue as outbox
+from bot.outbox.pacing import Limits, Pacer
 
 USER, OTHER, GROUP = 501, 502, -100500
 
@@ -119,7 +119,7 @@ def test_pacer_keeps_the_global_rate_and_honours_retry_after():
 
 
 async def test_a_ticket_is_found_by_the_number_its_card_opens_with(sessions):
-    from bot.services.tickets import open_ticket, ticket_named_in
+    from bot.desk.tickets import open_ticket, ticket_named_in
     from bot.services.users import touch_user
 
     async with sessions() as session:

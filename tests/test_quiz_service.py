@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.db.models import QuizRound
 from bot.quiz import QuizBank
+from bot.quiz import rounds as quiz
+from bot.quiz.rounds import Outcome
 from bot.quiz.scoring import Standing, TopicScore, rank, summarize, topics_to_revise
-from bot.services import quiz
-from bot.services.quiz import Outcome
 
 SMALL_QUIZ = Path(__file__).parent / "data" / "quiz_small.yaml"
 BANK = QuizBank.load(SMALL_QUIZ)

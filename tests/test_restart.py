@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.offline.scene import UNKNOWN
+from bot.offline.server import FakeTelegram
 from tests.conftest import OPERATORS, TOKEN, Chat
-from tests.desk_helpers import UNKNOWN, ask_operator, card_of, operator_says
-from tests.fake_telegram import FakeTelegram
+from tests.desk_helpers import ask_operator, card_of, operator_says
 
 VOTERS = [(701, "kk"), (702, "ru"), (703, "en")]
 

@@ -6,10 +6,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from .models import LANGS, FaqBook
+from bot.content import LANGS, ContentError, read_yaml
+
+from .models import FaqBook
 
 TELEGRAM_TEXT_LIMIT = 4096
 BUTTON_TEXT_LIMIT = 64
@@ -40,12 +41,8 @@ _BARE_LT = re.compile(r"<(?!/?[a-z-]+[\s>/])")
 _BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 
 
-class FaqError(Exception):
+class FaqError(ContentError):
     """The FAQ file cannot be used; `problems` says where and why, one line each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class _TelegramHtmlChecker(HTMLParser):
@@ -83,20 +80,6 @@ def html_problems(text: str) -> list[str]:
     return problems
 
 
-# libyaml's parser when PyYAML was built with it: 10x faster, a tenth of a second at start-up.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def read_yaml(path: Path, error: type[FaqError] = FaqError) -> object:
-    """The parsed file, or `error` saying why it cannot be read (the quiz bank reuses this)."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except FileNotFoundError:
-        raise error([f"{path}: file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise error([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from None
-
-
 _SECTIONS = {"entries": "entry", "out_of_scope": "out_of_scope topic"}
 
 
@@ -114,7 +97,7 @@ def _where(raw: object, loc: tuple[int | str, ...]) -> str:
 
 def load_faq(path: Path) -> FaqBook:
     """Parse and validate the schema; raise FaqError listing every problem."""
-    raw = read_yaml(path)
+    raw = read_yaml(path, FaqError)
     try:
         return FaqBook.model_validate(raw)
     except ValidationError as exc:

@@ -5,26 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-LANGS: tuple[str, ...] = ("kk", "ru", "en")
-Lang = Literal["kk", "ru", "en"]
+from bot.content import LANGS, LocalizedText, Strict
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocalizedText(_Strict):
-    kk: str = Field(min_length=1)
-    ru: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return getattr(self, lang)
+__all__ = ["LANGS", "FaqBook", "FaqEntry", "LocalizedQuestions", "LocalizedText", "OutOfScopeTopic"]
+# LANGS stays importable from here (bot.content owns it): the matcher's modules read it as
+# `from .models import LANGS`, and benchmarks/match_bench.py as `from bot.faq import LANGS`.
 
 
-class LocalizedQuestions(_Strict):
+class LocalizedQuestions(Strict):
     kk: list[str] = Field(min_length=1)
     ru: list[str] = Field(min_length=1)
     en: list[str] = Field(min_length=1)
@@ -33,12 +23,12 @@ class LocalizedQuestions(_Strict):
         return getattr(self, lang)
 
 
-class FaqEntry(_Strict):
+class FaqEntry(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
     audience: list[Literal["voter", "trainee"]] = Field(min_length=1)
     questions: LocalizedQuestions
     answer: LocalizedText
-    related: list[str] = []
+    related: list[str] = Field(default_factory=list)
     source: str | None = Field(default=None, pattern=r"^https?://\S+$")
 
     def title(self, lang: str) -> str:
@@ -46,7 +36,7 @@ class FaqEntry(_Strict):
         return self.questions.get(lang)[0]
 
 
-class OutOfScopeTopic(_Strict):
+class OutOfScopeTopic(Strict):
     """Questions the bot recognises and does not answer (another election, the weather...):
     matching them keeps such questions from being taken for the nearest FAQ entry."""
 
@@ -54,11 +44,11 @@ class OutOfScopeTopic(_Strict):
     questions: LocalizedQuestions
 
 
-class FaqBook(_Strict):
+class FaqBook(Strict):
     version: Literal[1]
-    synonyms: list[list[str]] = []
+    synonyms: list[list[str]] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=1)
-    out_of_scope: list[OutOfScopeTopic] = []
+    out_of_scope: list[OutOfScopeTopic] = Field(default_factory=list)
 
     def phrasings(self) -> Iterator[tuple[int, str]]:
         """(item index, phrasing) over the entries, then the out-of-scope topics, in every

@@ -6,18 +6,18 @@ from aiogram import Router
 
 from bot.config import Settings
 
-from . import admin, common, desk_user, fallback, operators, questions, quiz
+from . import admin, common, desk_group, desk_voter, fallback, questions, quiz
 
 
 def build_router(settings: Settings) -> Router:
     root = Router(name="root")
     if settings.operators_chat_id is not None:
-        root.include_router(operators.create_router(settings.operators_chat_id))
+        root.include_router(desk_group.create_router(settings.operators_chat_id))
     root.include_routers(
         quiz.create_router(settings.operators_chat_id),
         common.create_router(),
         admin.create_router(settings.admin_ids),
-        desk_user.create_router(),
+        desk_voter.create_router(),
         questions.create_router(),
         fallback.create_router(),
     )

@@ -8,10 +8,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content import LANGS
 from bot.db.models import User
-from bot.faq import LANGS
-from bot.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
-from bot.services.outbox import Outbox
+from bot.handlers.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
+from bot.outbox import Outbox
 from bot.services.users import set_language
 
 

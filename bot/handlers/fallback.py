@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.outbox import Outbox
+from bot.outbox import Outbox
 
 
 async def unknown_command(message: Message, session: AsyncSession, outbox: Outbox) -> None:

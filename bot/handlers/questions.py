@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import Desk
 from bot.faq import FaqEntry, KnowledgeBase
-from bot.keyboards import (
+from bot.handlers.keyboards import (
     AskOperator,
     NoneOfThese,
     Rate,
@@ -21,7 +21,7 @@ from bot.keyboards import (
     ask_operator_keyboard,
     suggestions_keyboard,
 )
-from bot.services.outbox import Outbox
+from bot.outbox import Outbox
 from bot.services.questions import mark_unanswered, own_question, record_question, save_feedback
 
 

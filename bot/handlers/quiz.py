@@ -15,17 +15,17 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import QuizRound
-from bot.keyboards import (
+from bot.outbox import Outbox
+from bot.quiz import rounds
+from bot.quiz.bank import ALL_TOPICS, MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
+from bot.quiz.keyboards import (
     QuizNew,
     QuizRetry,
     QuizTopicChoice,
     quiz_new_keyboard,
     quiz_topics_keyboard,
 )
-from bot.quiz.bank import ALL_TOPICS, MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
-from bot.quizmaster import QuizMaster
-from bot.services import quiz
-from bot.services.outbox import Outbox
+from bot.quiz.master import QuizMaster
 
 DEEP_LINK = "quiz"
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
@@ -57,7 +57,7 @@ async def open_quiz(
 ) -> None:
     """/quiz: resume the round in progress (its current question again), else the topics."""
     lang = i18n.current_locale
-    quiz_round = await quiz.active_round(session, message.chat.id)
+    quiz_round = await rounds.active_round(session, message.chat.id)
     if quiz_round is None:
         show_topics(session, outbox, message.chat.id, quizmaster, lang)
         return
@@ -118,7 +118,7 @@ async def retry_mistakes(
     ):
         await callback.answer(_("This button is no longer valid."))
         return
-    missed = (await quiz.summary(session, finished, quizmaster.bank)).missed
+    missed = (await rounds.summary(session, finished, quizmaster.bank)).missed
     if not missed:
         await callback.answer(_("This button is no longer valid."))
         return
@@ -143,9 +143,9 @@ async def new_quiz(
     quizmaster: QuizMaster,
     i18n: I18n,
 ) -> None:
-    quiz_round = await quiz.active_round(session, callback.from_user.id)
+    quiz_round = await rounds.active_round(session, callback.from_user.id)
     if quiz_round is not None:
-        await quiz.close_round(session, quiz_round.id, "abandoned")
+        await rounds.close_round(session, quiz_round.id, "abandoned")
     remove_buttons(session, outbox, callback)
     show_topics(session, outbox, callback.from_user.id, quizmaster, i18n.current_locale)
     await callback.answer()
@@ -159,8 +159,8 @@ async def my_results(
     i18n: I18n,
 ) -> None:
     lang = i18n.current_locale
-    rounds = await quiz.past_rounds(session, message.from_user.id)
-    if not rounds:
+    past_rounds = await rounds.past_rounds(session, message.from_user.id)
+    if not past_rounds:
         outbox.send_message(
             session,
             message.chat.id,
@@ -168,13 +168,13 @@ async def my_results(
         )
         return
     lines = [_("Your latest quizzes:")]
-    for past in rounds:
+    for past in past_rounds:
         day = past.round.finished_at or past.round.created_at
         title = html.escape(quizmaster.topic_title(past.round.topic, lang))
         retry = "🔁 " if past.round.retry_of else ""
         lines.append(f"{day:%d.%m.%Y} · {retry}{title} · {past.correct}/{past.round.total}")
     lines.append("")
-    revise = await quiz.revise(session, message.from_user.id, quizmaster.bank)
+    revise = await rounds.revise(session, message.from_user.id, quizmaster.bank)
     if revise:
         lines.append(_("Topics to revise (questions you last got wrong):"))
         for topic, count in revise:
@@ -229,7 +229,7 @@ async def start_group_quiz(
         )
         outbox.send_message(session, message.chat.id, usage)
         return
-    if await quiz.active_round(session, message.chat.id) is not None:
+    if await rounds.active_round(session, message.chat.id) is not None:
         outbox.send_message(
             session,
             message.chat.id,
@@ -242,7 +242,7 @@ async def start_group_quiz(
 async def stop_group_quiz(
     message: Message, session: AsyncSession, outbox: Outbox, quizmaster: QuizMaster
 ) -> None:
-    quiz_round = await quiz.active_round(session, message.chat.id)
+    quiz_round = await rounds.active_round(session, message.chat.id)
     if quiz_round is None:
         outbox.send_message(session, message.chat.id, _("No quiz is running here."))
         return

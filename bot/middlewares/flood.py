@@ -7,7 +7,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.throttle import FloodControl, Verdict
+from bot.middlewares.flood_control import FloodControl, Verdict
 
 
 class FloodMiddleware(BaseMiddleware):

@@ -5,7 +5,8 @@ from typing import Any
 from aiogram.types import Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from bot.faq import LANGS, FaqMatcher
+from bot.content import LANGS
+from bot.faq import FaqMatcher
 from bot.services.users import touch_user
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.faq.loader import FaqError, read_yaml
-from bot.faq.models import LANGS
+from bot.content import LANGS, ContentError, read_yaml
 
 from .models import QuizBook
 
@@ -22,7 +21,7 @@ MIN_QUESTIONS = 60
 MIN_PER_TOPIC = 8
 
 
-class QuizError(FaqError):
+class QuizError(ContentError):
     """The quiz file cannot be used; `problems` says where and why, one line each."""
 
 

@@ -6,12 +6,12 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from bot.faq.models import LANGS, LocalizedText, _Strict
+from bot.content import LANGS, LocalizedText, Strict
 
 MIN_OPTIONS, MAX_OPTIONS = 3, 4
 
 
-class LocalizedOptions(_Strict):
+class LocalizedOptions(Strict):
     """The answer options, in the same order in every language."""
 
     kk: list[str] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
@@ -22,12 +22,12 @@ class LocalizedOptions(_Strict):
         return getattr(self, lang)
 
 
-class QuizTopic(_Strict):
+class QuizTopic(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
     title: LocalizedText
 
 
-class QuizQuestion(_Strict):
+class QuizQuestion(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
     topic: str
     question: LocalizedText
@@ -55,7 +55,7 @@ class QuizQuestion(_Strict):
         return self
 
 
-class QuizBook(_Strict):
+class QuizBook(Strict):
     version: Literal[1]
     topics: list[QuizTopic] = Field(min_length=1)
     questions: list[QuizQuestion] = Field(min_length=1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.faq import LANGS
+from .languages import LANGS
 
 DOMAIN = "messages"
 

@@ -1,7 +1,7 @@
 """The durable outbox: every message the bot sends is first a row here.
 
 Handlers write rows in their own transaction (so a message exists exactly when the state change
-that caused it does); the delivery worker (bot/delivery.py) sends them. The worker is woken as
+that caused it does); the delivery worker (bot/outbox/worker.py) sends them. The worker is woken as
 soon as a transaction that wrote to the outbox commits.
 """
 

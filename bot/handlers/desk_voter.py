@@ -11,9 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket
-from bot.desk import Desk
-from bot.keyboards import CloseMyTicket
-from bot.services import tickets
+from bot.desk import Desk, tickets
+from bot.desk.cards import CloseMyTicket
 
 
 class HasActiveTicket(Filter):

@@ -16,12 +16,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket, utcnow
-from bot.desk import Desk
+from bot.desk import Desk, tickets
+from bot.desk.cards import DeskAction
 from bot.faq import KnowledgeBase
 from bot.handlers.questions import answer_text
-from bot.keyboards import DeskAction
-from bot.services import tickets
-from bot.services.outbox import Outbox
+from bot.outbox import Outbox
 
 # Service messages (topic created, members joined...) are not answers.
 ANSWER_CONTENT = {

@@ -25,10 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import OutboxMessage, Ticket, User, utcnow
-from bot.delivery import OperatorsChat
-from bot.keyboards import CloseMyTicket, DeskAction
-from bot.services import tickets
-from bot.services.outbox import Outbox
+from bot.desk import tickets
+from bot.desk.cards import CloseMyTicket, DeskAction
+from bot.outbox import OperatorsChat, Outbox
 
 log = logging.getLogger(__name__)
 

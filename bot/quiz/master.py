@@ -34,11 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import QuizPoll, QuizRound, utcnow
-from bot.keyboards import quiz_results_keyboard
-from bot.quiz import GroupRoundSpec, QuizBank
+from bot.outbox import Outbox
+from bot.quiz import GroupRoundSpec, QuizBank, rounds
+from bot.quiz.keyboards import quiz_results_keyboard
 from bot.quiz.loader import QUESTION_LIMIT
-from bot.services import quiz
-from bot.services.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +67,8 @@ class QuizMaster:
         """Pick up the group rounds that were running when the bot stopped."""
         self._sessions = session_factory
         async with session_factory() as session:
-            for quiz_round in await quiz.active_group_rounds(session):
-                poll = await quiz.current_poll(session, quiz_round)
+            for quiz_round in await rounds.active_group_rounds(session):
+                poll = await rounds.current_poll(session, quiz_round)
                 since = quiz_round.created_at
                 if poll is not None:
                     since = poll.sent_at + timedelta(seconds=quiz_round.open_period or 0)
@@ -144,7 +143,7 @@ class QuizMaster:
             )
             return None
         assert message.poll is not None
-        poll = quiz.record_poll(
+        poll = rounds.record_poll(
             session, quiz_round, message.poll.id, message.message_id, question.correct
         )
         await session.commit()
@@ -161,7 +160,7 @@ class QuizMaster:
         topic: str | None,
         retry_of: int | None = None,
     ) -> None:
-        quiz_round = await quiz.start_round(
+        quiz_round = await rounds.start_round(
             session,
             chat_id=user_id,
             user_id=user_id,
@@ -184,7 +183,7 @@ class QuizMaster:
     ) -> None:
         gettext = self.i18n.gettext
         if not self.askable(quiz_round):
-            await quiz.close_round(session, quiz_round.id, "abandoned")
+            await rounds.close_round(session, quiz_round.id, "abandoned")
             text = gettext(
                 "The quiz questions have been updated, so this round cannot go on. "
                 "Send /quiz to start a new one.",
@@ -202,25 +201,25 @@ class QuizMaster:
         """A poll answer: recorded once; in a private round, the next question or the end."""
         if answer.user is None:  # an anonymous group admin answering as the group
             return
-        result = await quiz.record_answer(
+        result = await rounds.record_answer(
             session, answer.poll_id, answer.user.id, answer.user.first_name, answer.option_ids
         )
-        if result.outcome is not quiz.Outcome.RECORDED:
+        if result.outcome is not rounds.Outcome.RECORDED:
             log.debug("poll %s answer from %s: %s", answer.poll_id, answer.user.id, result.outcome)
             return
         quiz_round = result.round
         assert quiz_round is not None
         if quiz_round.kind != "private":
             return
-        if quiz.advance(quiz_round):
+        if rounds.advance(quiz_round):
             await session.commit()  # the answer counts even if the next poll fails
             await self.ask_private(bot, session, quiz_round, lang)
-        elif await quiz.close_round(session, quiz_round.id, "finished"):
+        elif await rounds.close_round(session, quiz_round.id, "finished"):
             await self._send_results(session, quiz_round, lang)
 
     async def _send_results(self, session: AsyncSession, quiz_round: QuizRound, lang: str) -> None:
         gettext = self.i18n.gettext
-        summary = await quiz.summary(session, quiz_round, self.bank)
+        summary = await rounds.summary(session, quiz_round, self.bank)
         lines = [
             gettext("🏁 Quiz finished: {correct} of {total} correct.", locale=lang).format(
                 correct=summary.correct, total=summary.total
@@ -257,7 +256,7 @@ class QuizMaster:
         spec: GroupRoundSpec,
     ) -> None:
         question_ids = self.bank.pick(spec.topic, spec.count, self.rng)
-        quiz_round = await quiz.start_round(
+        quiz_round = await rounds.start_round(
             session,
             chat_id=chat_id,
             user_id=trainer_id,
@@ -285,7 +284,7 @@ class QuizMaster:
         task = self._tasks.pop(quiz_round.id, None)
         if task is not None:
             task.cancel()
-        poll = await quiz.current_poll(session, quiz_round)
+        poll = await rounds.current_poll(session, quiz_round)
         if poll is not None and poll.sent_at + self._period(quiz_round) > utcnow():
             self.outbox.call(session, "stopPoll", quiz_round.chat_id, message_id=poll.message_id)
         await self._end_group(session, quiz_round, "stopped")
@@ -323,15 +322,15 @@ class QuizMaster:
         assert self._sessions is not None
         async with self._sessions() as session:
             quiz_round = await session.get(QuizRound, round_id)
-            if quiz_round is None or quiz_round.status != quiz.ACTIVE:
+            if quiz_round is None or quiz_round.status != rounds.ACTIVE:
                 return False
-            poll = await quiz.current_poll(session, quiz_round)
+            poll = await rounds.current_poll(session, quiz_round)
         if poll is None:
             if quiz_round.current == 0:
                 await asyncio.sleep(self.pause)  # the announcement first
             async with self._sessions() as session:
                 quiz_round = await session.get(QuizRound, round_id)
-                if quiz_round is None or quiz_round.status != quiz.ACTIVE:
+                if quiz_round is None or quiz_round.status != rounds.ACTIVE:
                     return False
                 if self.askable(quiz_round):
                     poll = await self.ask(bot, session, quiz_round, quiz_round.lang)
@@ -346,19 +345,19 @@ class QuizMaster:
             await asyncio.sleep(self.pause)  # answers sent as the poll closed still count
         async with self._sessions() as session:
             quiz_round = await session.get(QuizRound, round_id)
-            if quiz_round is None or quiz_round.status != quiz.ACTIVE:
+            if quiz_round is None or quiz_round.status != rounds.ACTIVE:
                 return False
             if last:
                 await self._end_group(session, quiz_round, "finished")
             else:
-                quiz.advance(quiz_round)
+                rounds.advance(quiz_round)
             await session.commit()
         return not last
 
     async def _end_group(self, session: AsyncSession, quiz_round: QuizRound, status: str) -> None:
         """Close the round and post the leaderboard, once, whoever gets here first."""
-        asked = await quiz.asked_count(session, quiz_round)
-        if not await quiz.close_round(session, quiz_round.id, status):
+        asked = await rounds.asked_count(session, quiz_round)
+        if not await rounds.close_round(session, quiz_round.id, status):
             return
         gettext = self.i18n.gettext
         lang = quiz_round.lang
@@ -374,7 +373,7 @@ class QuizMaster:
                 locale=lang,
             )
         lines = [headline.format(asked=asked, total=quiz_round.total), ""]
-        standings = await quiz.standings(session, quiz_round)
+        standings = await rounds.standings(session, quiz_round)
         if not standings:
             lines.append(gettext("Nobody answered.", locale=lang))
         else:

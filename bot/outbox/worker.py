@@ -34,8 +34,8 @@ from aiogram.exceptions import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage, utcnow
-from bot.services import outbox
-from bot.services.pacing import Pacer
+from bot.outbox import queue
+from bot.outbox.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class DeliveryWorker:
     def __init__(
         self,
         session_factory: async_sessionmaker,
-        box: outbox.Outbox,
+        box: queue.Outbox,
         pacer: Pacer,
         hooks: DeliveryHooks,
         operators: OperatorsChat,
@@ -95,7 +95,7 @@ class DeliveryWorker:
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self, bot: Bot) -> None:
         async with self.session_factory() as session:
-            interrupted = await outbox.release_interrupted(session)
+            interrupted = await queue.release_interrupted(session)
             await session.commit()
         if interrupted:
             log.warning(
@@ -119,7 +119,7 @@ class DeliveryWorker:
         deadline = time.monotonic() + timeout
         while True:
             async with self.session_factory() as session:
-                due = await outbox.due_messages(session, utcnow(), 1)
+                due = await queue.due_messages(session, utcnow(), 1)
             if not due and not self._in_flight:
                 return
             if time.monotonic() > deadline:
@@ -146,8 +146,8 @@ class DeliveryWorker:
         wait = 1.0
         now = time.monotonic()
         async with self.session_factory() as session:
-            rows = await outbox.due_messages(session, utcnow(), 500)
-            next_due = await outbox.next_due_at(session)
+            rows = await queue.due_messages(session, utcnow(), 500)
+            next_due = await queue.next_due_at(session)
             if next_due is not None:
                 wait = min(wait, max(0.005, (next_due - utcnow()).total_seconds()))
             # Groups first: their 20 a minute are the scarcest capacity, and a private chat
@@ -165,10 +165,10 @@ class DeliveryWorker:
                     wait = min(wait, delay)
                     continue
                 # Claimed in this one transaction: no other sender can take these rows.
-                if not await outbox.claim(session, row.id):
+                if not await queue.claim(session, row.id):
                     continue  # sent meanwhile: read before that was committed
-                if await outbox.superseded(session, row):
-                    await outbox.mark_failed(session, row.id, "superseded", "a newer state queued")
+                if await queue.superseded(session, row):
+                    await queue.mark_failed(session, row.id, "superseded", "a newer state queued")
                     wait = 0.005
                     continue
                 self.pacer.record(row.chat_id, now)
@@ -213,13 +213,13 @@ class DeliveryWorker:
                 "operators chat %s is reachable again; delivering kept messages", row.chat_id
             )
         async with self.session_factory() as session:
-            await outbox.mark_sent(session, row.id, _message_id(result))
+            await queue.mark_sent(session, row.id, _message_id(result))
             await self.hooks.on_sent(session, row, result)
             await session.commit()
 
     async def _retry(self, row: OutboxMessage, seconds: float, error: str) -> None:
         async with self.session_factory() as session:
-            await outbox.reschedule(session, row.id, utcnow() + timedelta(seconds=seconds), error)
+            await queue.reschedule(session, row.id, utcnow() + timedelta(seconds=seconds), error)
             await session.commit()
 
     async def _operators_unreachable(self, row: OutboxMessage, error: Exception) -> None:
@@ -238,7 +238,7 @@ class DeliveryWorker:
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:
-            await outbox.mark_failed(session, row.id, "blocked", str(error))
+            await queue.mark_failed(session, row.id, "blocked", str(error))
             await self.hooks.on_blocked(session, row)
             await session.commit()
 
@@ -247,7 +247,7 @@ class DeliveryWorker:
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:
-            await outbox.mark_failed(session, row.id, "failed", str(error))
+            await queue.mark_failed(session, row.id, "failed", str(error))
             if not await self.hooks.on_bad_request(session, row, error):
                 log.error(
                     "outbox row %s (%s) rejected by Telegram: %s", row.id, row.method, error.message

@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server over HTTP, for end-to-end tests.
+"""A fake Telegram Bot API server over HTTP, for the end-to-end tests and the benchmarks.
 
 The bot under test talks to it exactly as to Telegram (TELEGRAM_API_URL points here). Updates
 are queued by the test and served through getUpdates long polling; every other method is
