@@ -20,6 +20,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.content import LANGS
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.desk import Desk
+from bot.desk.hooks import DeskHooks
 from bot.faq import KnowledgeBase
 from bot.handlers import build_router
 from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
@@ -91,7 +92,7 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
         window=settings.rate_group_window_seconds,
         global_per_second=settings.rate_global_per_second,
     )
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), desk, operators)
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), DeskHooks(desk), operators)
     quizmaster = QuizMaster(settings, bank, outbox, i18n)
 
     dispatcher = Dispatcher(

@@ -1,8 +1,8 @@
 """The operator desk: tickets shown in the operators' group, and everything said about them.
 
-Every message goes through the outbox; this module decides what is said, to whom, in which
-language, and reacts when the delivery worker reports back (a card's message id, a new forum
-topic, a user who blocked the bot, a deleted topic or card).
+Every message goes through the outbox; this module decides what is said, to whom and in which
+language. What a card looks like is in cards.py; what happens when the delivery worker reports
+back (a card's message id, a new forum topic, a blocked bot, a deleted topic or card) in hooks.py.
 """
 
 from __future__ import annotations
@@ -15,25 +15,19 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.db.models import OutboxMessage, Ticket, User, utcnow
+from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
-from bot.desk.cards import CloseMyTicket, DeskAction
+from bot.desk.cards import Cards
 from bot.outbox import OperatorsChat, Outbox
 
 log = logging.getLogger(__name__)
-
-CARD_QUESTION_LIMIT = 3000
-_THREAD_GONE = ("thread not found", "topic_deleted", "topic_id_invalid")
-_MESSAGE_GONE = ("message to edit not found", "message_id_invalid")
 
 
 def _purpose(kind: str, ticket: Ticket) -> str:
@@ -58,6 +52,7 @@ class Desk:
         self.outbox = outbox
         self.i18n = i18n
         self.forum = False
+        self.cards = Cards(i18n, self.lang)
         self._reminders: asyncio.Task | None = None
 
     # --- start-up -------------------------------------------------------------------------
@@ -142,7 +137,7 @@ class Desk:
             session,
             ticket,
             text.format(number=ticket.number),
-            reply_markup=self.user_keyboard(ticket),
+            reply_markup=self.cards.user_keyboard(ticket),
         )
 
     def follow_up(self, session: AsyncSession, ticket: Ticket, message: Message) -> None:
@@ -164,15 +159,10 @@ class Desk:
             ),
         )
 
-    def user_keyboard(self, ticket: Ticket) -> InlineKeyboardMarkup:
-        builder = InlineKeyboardBuilder()
-        builder.button(
-            text=self.i18n.gettext("Close my question", locale=ticket.lang),
-            callback_data=CloseMyTicket(ticket_id=ticket.id),
-        )
-        return builder.as_markup()
-
     # --- the operators' group -------------------------------------------------------------
+    def card(self, ticket: Ticket) -> tuple[str, InlineKeyboardMarkup]:
+        return self.cards.card(ticket)
+
     def _in_ticket(self, ticket: Ticket) -> dict[str, Any]:
         """Where in the group a message about this ticket goes."""
         if self.forum:
@@ -195,71 +185,13 @@ class Desk:
                 "createForumTopic",
                 self.chat_id,
                 _purpose("topic", ticket),
-                name=self.topic_name(ticket),
+                name=self.cards.topic_name(ticket),
             )
         else:
-            text, keyboard = self.card(ticket)
+            text, keyboard = self.cards.card(ticket)
             self.outbox.send_message(
                 session, self.chat_id, text, _purpose("card", ticket), reply_markup=keyboard
             )
-
-    def status_name(self, status: str) -> str:
-        gettext, lang = self.i18n.gettext, self.lang
-        return {
-            "open": gettext("open", locale=lang),
-            "taken": gettext("taken", locale=lang),
-            "answered": gettext("answered", locale=lang),
-            "closed": gettext("closed", locale=lang),
-        }[status]
-
-    def topic_name(self, ticket: Ticket) -> str:
-        return f"{ticket.number} · {self.status_name(ticket.status)} · {ticket.first_name}"[:128]
-
-    def card(self, ticket: Ticket) -> tuple[str, InlineKeyboardMarkup]:
-        gettext, lang = self.i18n.gettext, self.lang
-        who = html.escape(ticket.first_name)
-        if ticket.username:
-            who += f" (@{html.escape(ticket.username)})"
-        question = html.escape(ticket.question[:CARD_QUESTION_LIMIT])
-        lines = [
-            f"🎫 <b>{ticket.number}</b> · {self.status_name(ticket.status)}",
-            f"👤 {who} · {ticket.lang}",
-            f"❓ {question}",
-        ]
-        if ticket.guesses:
-            lines.append(
-                gettext("🤖 Bot's guesses: {ids}", locale=lang).format(
-                    ids=", ".join(ticket.guesses)
-                )
-            )
-        if ticket.operator_name:
-            lines.append(
-                gettext("🙋 Operator: {name}", locale=lang).format(
-                    name=html.escape(ticket.operator_name)
-                )
-            )
-        builder = InlineKeyboardBuilder()
-        if ticket.status == "closed":
-            builder.button(
-                text=gettext("↩️ Reopen", locale=lang),
-                callback_data=DeskAction(action="reopen", ticket_id=ticket.id),
-            )
-        else:
-            if ticket.status == "open":
-                builder.button(
-                    text=gettext("✋ Take", locale=lang),
-                    callback_data=DeskAction(action="take", ticket_id=ticket.id),
-                )
-            builder.button(
-                text=gettext("✅ Close", locale=lang),
-                callback_data=DeskAction(action="close", ticket_id=ticket.id),
-            )
-            builder.button(
-                text=gettext("⛔ Ban", locale=lang),
-                callback_data=DeskAction(action="ban", ticket_id=ticket.id),
-            )
-        builder.adjust(3)
-        return "\n".join(lines), builder.as_markup()
 
     def refresh(self, session: AsyncSession, ticket: Ticket) -> None:
         """Show the ticket's new status on its card (and topic name)."""
@@ -272,10 +204,10 @@ class Desk:
                 self.chat_id,
                 _purpose("topic_name", ticket),
                 message_thread_id=ticket.thread_id,
-                name=self.topic_name(ticket),
+                name=self.cards.topic_name(ticket),
             )
         if ticket.card_message_id:
-            text, keyboard = self.card(ticket)
+            text, keyboard = self.cards.card(ticket)
             self.outbox.call(
                 session,
                 "editMessageText",
@@ -381,100 +313,3 @@ class Desk:
                     await session.commit()
             except Exception:
                 log.exception("ticket reminders failed; will try again")
-
-    # --- delivery hooks -------------------------------------------------------------------
-    async def on_sent(self, session: AsyncSession, row: OutboxMessage, result: Any) -> None:
-        ticket_id = _ticket_id(row.purpose)
-        if ticket_id is None:
-            return
-        kind = row.purpose.split(":", 1)[0]
-        message_id = getattr(result, "message_id", None)
-        if kind in ("card", "link", "note") and message_id:
-            await tickets.link(session, message_id, ticket_id)
-        if kind == "card":
-            ticket = await session.get(Ticket, ticket_id)
-            ticket.card_message_id = message_id
-            await self._place_pending(session, ticket)
-            if row.params.get("text") != self.card(ticket)[0]:
-                self.refresh(session, ticket)  # the ticket moved on while its card waited
-        elif kind == "topic":
-            ticket = await session.get(Ticket, ticket_id)
-            ticket.thread_id = result.message_thread_id
-            await self._place_pending(session, ticket)
-            text, keyboard = self.card(ticket)
-            self.outbox.send_message(
-                session,
-                self.chat_id,
-                text,
-                _purpose("card", ticket),
-                reply_markup=keyboard,
-                message_thread_id=ticket.thread_id,
-            )
-
-    async def _place_pending(self, session: AsyncSession, ticket: Ticket) -> None:
-        """Messages for this ticket queued before its card or topic existed go there."""
-        rows = await session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.chat_id == self.chat_id,
-                OutboxMessage.purpose.like(f"%:{ticket.id}"),
-            )
-        )
-        where = self._in_ticket(ticket)
-        for pending in rows:
-            if pending.method in ("sendMessage", "copyMessage"):
-                pending.params = {**pending.params, **where}
-
-    async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None:
-        await session.execute(update(User).where(User.id == row.chat_id).values(blocked_bot=True))
-        ticket_id = _ticket_id(row.purpose)
-        ticket = await session.get(Ticket, ticket_id) if ticket_id else None
-        if ticket is not None and row.purpose.startswith("user:"):
-            self.tell_group(
-                session,
-                ticket,
-                self.i18n.gettext(
-                    "⚠️ {number}: the user has blocked the bot, the message was not delivered.",
-                    locale=self.lang,
-                ).format(number=ticket.number),
-            )
-
-    async def on_bad_request(
-        self, session: AsyncSession, row: OutboxMessage, error: TelegramBadRequest
-    ) -> bool:
-        ticket_id = _ticket_id(row.purpose)
-        if row.chat_id != self.chat_id or ticket_id is None:
-            return False
-        reason = error.message.lower()
-        ticket = await session.get(Ticket, ticket_id)
-        if self.forum and any(gone in reason for gone in _THREAD_GONE):
-            log.warning("topic of %s was deleted; creating a new one", ticket.number)
-            ticket.thread_id = None
-            self.post_ticket(session, ticket)
-            if row.method in ("sendMessage", "copyMessage"):
-                params = {k: v for k, v in row.params.items() if k != "message_thread_id"}
-                self.outbox.call(
-                    session,
-                    row.method,
-                    row.chat_id,
-                    row.purpose,
-                    **{k: v for k, v in params.items() if k != "chat_id"},
-                )
-            return True
-        if any(gone in reason for gone in _MESSAGE_GONE) and row.method == "editMessageText":
-            log.warning("card of %s was deleted; posting it again", ticket.number)
-            ticket.card_message_id = None
-            if not self.forum:
-                self.post_ticket(session, ticket)
-            else:
-                text, keyboard = self.card(ticket)
-                self.outbox.send_message(
-                    session,
-                    self.chat_id,
-                    text,
-                    _purpose("card", ticket),
-                    reply_markup=keyboard,
-                    **self._in_ticket(ticket),
-                )
-            return True
-        return False

@@ -6,7 +6,7 @@ from aiogram import Router
 
 from bot.config import Settings
 
-from . import admin, common, desk_group, desk_voter, fallback, questions, quiz
+from . import admin, common, desk_group, desk_voter, fallback, questions, quiz_group, quiz_private
 
 
 def build_router(settings: Settings) -> Router:
@@ -14,7 +14,8 @@ def build_router(settings: Settings) -> Router:
     if settings.operators_chat_id is not None:
         root.include_router(desk_group.create_router(settings.operators_chat_id))
     root.include_routers(
-        quiz.create_router(settings.operators_chat_id),
+        quiz_private.create_router(),
+        quiz_group.create_router(settings.operators_chat_id),
         common.create_router(),
         admin.create_router(settings.admin_ids),
         desk_voter.create_router(),

@@ -143,7 +143,7 @@ async def list_open(message: Message, session: AsyncSession, desk: Desk, outbox:
     for ticket in waiting[:50]:
         minutes = int((now - ticket.created_at).total_seconds() // 60)
         lines.append(
-            f"{ticket.number} · {desk.status_name(ticket.status)} · {minutes} min · "
+            f"{ticket.number} · {desk.cards.status_name(ticket.status)} · {minutes} min · "
             f"{html.escape(ticket.question[:80])}"
         )
     reply(session, outbox, message, "\n".join(lines))

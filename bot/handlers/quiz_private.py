@@ -1,14 +1,12 @@
-"""The trainee quiz: /quiz, /myresults and the t.me/<bot>?start=quiz deep link in a private
-chat; a workshop round started and stopped by a group admin; the answers to quiz polls."""
+"""The trainee quiz in a private chat: /quiz, /myresults and the t.me/<bot>?start=quiz deep
+link; and the answers to quiz polls, from anywhere."""
 
 from __future__ import annotations
 
 import html
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, CommandStart, Filter
+from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message, PollAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import QuizRound
 from bot.outbox import Outbox
 from bot.quiz import rounds
-from bot.quiz.bank import ALL_TOPICS, MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
+from bot.quiz.bank import ALL_TOPICS
 from bot.quiz.keyboards import (
     QuizNew,
     QuizRetry,
@@ -28,10 +26,8 @@ from bot.quiz.keyboards import (
 from bot.quiz.master import QuizMaster
 
 DEEP_LINK = "quiz"
-ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
 
 
-# --- a private chat -------------------------------------------------------------------------
 def show_topics(
     session: AsyncSession, outbox: Outbox, chat_id: int, quizmaster: QuizMaster, lang: str
 ) -> None:
@@ -184,81 +180,6 @@ async def my_results(
     outbox.send_message(session, message.chat.id, "\n".join(lines))
 
 
-# --- a workshop group -----------------------------------------------------------------------
-class IsGroupAdmin(Filter):
-    """The sender administers the group (or is an anonymous admin writing as the group)."""
-
-    async def __call__(self, message: Message, bot: Bot) -> bool:
-        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
-            return True
-        if message.from_user is None:
-            return False
-        try:
-            member = await bot.get_chat_member(message.chat.id, message.from_user.id)
-        except TelegramAPIError:
-            return False
-        return member.status in ADMIN_STATUSES
-
-
-async def start_group_quiz(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    outbox: Outbox,
-    quizmaster: QuizMaster,
-    i18n: I18n,
-) -> None:
-    lang = i18n.current_locale
-    bank = quizmaster.bank
-    spec = parse_group_args(command.args, bank.topics, quizmaster.min_seconds)
-    if spec is None:
-        topics = "\n".join(
-            f"<code>{topic.id}</code> — {html.escape(topic.title.get(lang))}"
-            for topic in bank.book.topics
-        )
-        usage = _(
-            "Start a quiz for this group: /quiz [topic|all] [questions] [seconds]\n"
-            "Questions: 1 to {max_questions}; seconds for each: {min_seconds} to {max_seconds}. "
-            "For example: <code>/quiz observers 5 30</code>\n\nTopics:\n{topics}"
-        ).format(
-            max_questions=MAX_GROUP_QUESTIONS,
-            min_seconds=quizmaster.min_seconds,
-            max_seconds=MAX_SECONDS,
-            topics=topics,
-        )
-        outbox.send_message(session, message.chat.id, usage)
-        return
-    if await rounds.active_round(session, message.chat.id) is not None:
-        outbox.send_message(
-            session,
-            message.chat.id,
-            _("A quiz is already running here. Stop it with /stopquiz."),
-        )
-        return
-    await quizmaster.begin_group(bot, session, message.chat.id, message.from_user.id, lang, spec)
-
-
-async def stop_group_quiz(
-    message: Message, session: AsyncSession, outbox: Outbox, quizmaster: QuizMaster
-) -> None:
-    quiz_round = await rounds.active_round(session, message.chat.id)
-    if quiz_round is None:
-        outbox.send_message(session, message.chat.id, _("No quiz is running here."))
-        return
-    await quizmaster.stop_group(session, quiz_round)
-
-
-async def not_an_admin(message: Message, session: AsyncSession, outbox: Outbox) -> None:
-    outbox.send_message(
-        session,
-        message.chat.id,
-        _("Only group admins can start or stop a quiz."),
-        reply_parameters={"message_id": message.message_id, "allow_sending_without_reply": True},
-    )
-
-
-# --- answers to quiz polls, from anywhere ---------------------------------------------------
 async def on_poll_answer(
     poll_answer: PollAnswer,
     bot: Bot,
@@ -269,27 +190,15 @@ async def on_poll_answer(
     await quizmaster.on_answer(bot, session, poll_answer, i18n.current_locale)
 
 
-def create_router(operators_chat_id: int | None) -> Router:
-    root = Router(name="quiz")
-    root.poll_answer.register(on_poll_answer)
-
-    private = Router(name="quiz_private")
-    private.message.filter(F.chat.type == "private")
-    private.callback_query.filter(F.message.chat.type == "private")
-    private.message.register(open_quiz, Command("quiz"))
-    private.message.register(open_quiz, CommandStart(deep_link=True, magic=F.args == DEEP_LINK))
-    private.message.register(my_results, Command("myresults"))
-    private.callback_query.register(topic_chosen, QuizTopicChoice.filter())
-    private.callback_query.register(retry_mistakes, QuizRetry.filter())
-    private.callback_query.register(new_quiz, QuizNew.filter())
-
-    group = Router(name="quiz_group")
-    group.message.filter(F.chat.type.in_({"group", "supergroup"}))
-    if operators_chat_id is not None:  # the operators' group is for tickets, not quizzes
-        group.message.filter(F.chat.id != operators_chat_id)
-    group.message.register(start_group_quiz, Command("quiz"), IsGroupAdmin())
-    group.message.register(stop_group_quiz, Command("stopquiz"), IsGroupAdmin())
-    group.message.register(not_an_admin, Command("quiz", "stopquiz"))
-
-    root.include_routers(private, group)
-    return root
+def create_router() -> Router:
+    router = Router(name="quiz_private")
+    router.poll_answer.register(on_poll_answer)
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(open_quiz, Command("quiz"))
+    router.message.register(open_quiz, CommandStart(deep_link=True, magic=F.args == DEEP_LINK))
+    router.message.register(my_results, Command("myresults"))
+    router.callback_query.register(topic_chosen, QuizTopicChoice.filter())
+    router.callback_query.register(retry_mistakes, QuizRetry.filter())
+    router.callback_query.register(new_quiz, QuizNew.filter())
+    return router

@@ -1,0 +1,124 @@
+"""What the desk does when the delivery worker reports back on a ticket's message: a card's or
+topic's id recorded, messages that waited for them placed, a voter who blocked the bot reported,
+a deleted topic or card made again."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OutboxMessage, Ticket, User
+from bot.desk import tickets
+from bot.desk.desk import Desk, _purpose, _ticket_id
+
+log = logging.getLogger(__name__)
+
+_THREAD_GONE = ("thread not found", "topic_deleted", "topic_id_invalid")
+_MESSAGE_GONE = ("message to edit not found", "message_id_invalid")
+
+
+class DeskHooks:
+    """The desk's delivery hooks (bot.outbox.worker.DeliveryHooks)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def on_sent(self, session: AsyncSession, row: OutboxMessage, result: Any) -> None:
+        ticket_id = _ticket_id(row.purpose)
+        if ticket_id is None:
+            return
+        kind = row.purpose.split(":", 1)[0]
+        message_id = getattr(result, "message_id", None)
+        if kind in ("card", "link", "note") and message_id:
+            await tickets.link(session, message_id, ticket_id)
+        if kind == "card":
+            ticket = await session.get(Ticket, ticket_id)
+            ticket.card_message_id = message_id
+            await self._place_pending(session, ticket)
+            if row.params.get("text") != self.desk.cards.card(ticket)[0]:
+                self.desk.refresh(session, ticket)  # the ticket moved on while its card waited
+        elif kind == "topic":
+            ticket = await session.get(Ticket, ticket_id)
+            ticket.thread_id = result.message_thread_id
+            await self._place_pending(session, ticket)
+            text, keyboard = self.desk.cards.card(ticket)
+            self.desk.outbox.send_message(
+                session,
+                self.desk.chat_id,
+                text,
+                _purpose("card", ticket),
+                reply_markup=keyboard,
+                message_thread_id=ticket.thread_id,
+            )
+
+    async def _place_pending(self, session: AsyncSession, ticket: Ticket) -> None:
+        """Messages for this ticket queued before its card or topic existed go there."""
+        rows = await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.chat_id == self.desk.chat_id,
+                OutboxMessage.purpose.like(f"%:{ticket.id}"),
+            )
+        )
+        where = self.desk._in_ticket(ticket)
+        for pending in rows:
+            if pending.method in ("sendMessage", "copyMessage"):
+                pending.params = {**pending.params, **where}
+
+    async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None:
+        await session.execute(update(User).where(User.id == row.chat_id).values(blocked_bot=True))
+        ticket_id = _ticket_id(row.purpose)
+        ticket = await session.get(Ticket, ticket_id) if ticket_id else None
+        if ticket is not None and row.purpose.startswith("user:"):
+            self.desk.tell_group(
+                session,
+                ticket,
+                self.desk.i18n.gettext(
+                    "⚠️ {number}: the user has blocked the bot, the message was not delivered.",
+                    locale=self.desk.lang,
+                ).format(number=ticket.number),
+            )
+
+    async def on_bad_request(
+        self, session: AsyncSession, row: OutboxMessage, error: TelegramBadRequest
+    ) -> bool:
+        ticket_id = _ticket_id(row.purpose)
+        if row.chat_id != self.desk.chat_id or ticket_id is None:
+            return False
+        reason = error.message.lower()
+        ticket = await session.get(Ticket, ticket_id)
+        if self.desk.forum and any(gone in reason for gone in _THREAD_GONE):
+            log.warning("topic of %s was deleted; creating a new one", ticket.number)
+            ticket.thread_id = None
+            self.desk.post_ticket(session, ticket)
+            if row.method in ("sendMessage", "copyMessage"):
+                params = {k: v for k, v in row.params.items() if k != "message_thread_id"}
+                self.desk.outbox.call(
+                    session,
+                    row.method,
+                    row.chat_id,
+                    row.purpose,
+                    **{k: v for k, v in params.items() if k != "chat_id"},
+                )
+            return True
+        if any(gone in reason for gone in _MESSAGE_GONE) and row.method == "editMessageText":
+            log.warning("card of %s was deleted; posting it again", ticket.number)
+            ticket.card_message_id = None
+            if not self.desk.forum:
+                self.desk.post_ticket(session, ticket)
+            else:
+                text, keyboard = self.desk.cards.card(ticket)
+                self.desk.outbox.send_message(
+                    session,
+                    self.desk.chat_id,
+                    text,
+                    _purpose("card", ticket),
+                    reply_markup=keyboard,
+                    **self.desk._in_ticket(ticket),
+                )
+            return True
+        return False

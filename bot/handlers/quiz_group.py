@@ -1,0 +1,105 @@
+"""A workshop quiz in a group: started and stopped by a group admin."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.outbox import Outbox
+from bot.quiz import rounds
+from bot.quiz.bank import MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
+from bot.quiz.master import QuizMaster
+
+ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
+
+
+class IsGroupAdmin(Filter):
+    """The sender administers the group (or is an anonymous admin writing as the group)."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            return True
+        if message.from_user is None:
+            return False
+        try:
+            member = await bot.get_chat_member(message.chat.id, message.from_user.id)
+        except TelegramAPIError:
+            return False
+        return member.status in ADMIN_STATUSES
+
+
+async def start_group_quiz(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    outbox: Outbox,
+    quizmaster: QuizMaster,
+    i18n: I18n,
+) -> None:
+    lang = i18n.current_locale
+    bank = quizmaster.bank
+    spec = parse_group_args(command.args, bank.topics, quizmaster.min_seconds)
+    if spec is None:
+        topics = "\n".join(
+            f"<code>{topic.id}</code> — {html.escape(topic.title.get(lang))}"
+            for topic in bank.book.topics
+        )
+        usage = _(
+            "Start a quiz for this group: /quiz [topic|all] [questions] [seconds]\n"
+            "Questions: 1 to {max_questions}; seconds for each: {min_seconds} to {max_seconds}. "
+            "For example: <code>/quiz observers 5 30</code>\n\nTopics:\n{topics}"
+        ).format(
+            max_questions=MAX_GROUP_QUESTIONS,
+            min_seconds=quizmaster.min_seconds,
+            max_seconds=MAX_SECONDS,
+            topics=topics,
+        )
+        outbox.send_message(session, message.chat.id, usage)
+        return
+    if await rounds.active_round(session, message.chat.id) is not None:
+        outbox.send_message(
+            session,
+            message.chat.id,
+            _("A quiz is already running here. Stop it with /stopquiz."),
+        )
+        return
+    await quizmaster.begin_group(bot, session, message.chat.id, message.from_user.id, lang, spec)
+
+
+async def stop_group_quiz(
+    message: Message, session: AsyncSession, outbox: Outbox, quizmaster: QuizMaster
+) -> None:
+    quiz_round = await rounds.active_round(session, message.chat.id)
+    if quiz_round is None:
+        outbox.send_message(session, message.chat.id, _("No quiz is running here."))
+        return
+    await quizmaster.stop_group(session, quiz_round)
+
+
+async def not_an_admin(message: Message, session: AsyncSession, outbox: Outbox) -> None:
+    outbox.send_message(
+        session,
+        message.chat.id,
+        _("Only group admins can start or stop a quiz."),
+        reply_parameters={"message_id": message.message_id, "allow_sending_without_reply": True},
+    )
+
+
+def create_router(operators_chat_id: int | None) -> Router:
+    router = Router(name="quiz_group")
+    router.message.filter(F.chat.type.in_({"group", "supergroup"}))
+    if operators_chat_id is not None:  # the operators' group is for tickets, not quizzes
+        router.message.filter(F.chat.id != operators_chat_id)
+    router.message.register(start_group_quiz, Command("quiz"), IsGroupAdmin())
+    router.message.register(stop_group_quiz, Command("stopquiz"), IsGroupAdmin())
+    router.message.register(not_an_admin, Command("quiz", "stopquiz"))
+    return router
