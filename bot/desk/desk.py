@@ -188,10 +188,19 @@ class Desk:
                 name=self.cards.topic_name(ticket),
             )
         else:
-            text, keyboard = self.cards.card(ticket)
-            self.outbox.send_message(
-                session, self.chat_id, text, _purpose("card", ticket), reply_markup=keyboard
-            )
+            self.post_card(session, ticket)
+
+    def post_card(self, session: AsyncSession, ticket: Ticket) -> None:
+        """Send the ticket's card where the ticket lives: its topic in a forum, else the group."""
+        text, keyboard = self.cards.card(ticket)
+        self.outbox.send_message(
+            session,
+            self.chat_id,
+            text,
+            _purpose("card", ticket),
+            reply_markup=keyboard,
+            **self._in_ticket(ticket),
+        )
 
     def refresh(self, session: AsyncSession, ticket: Ticket) -> None:
         """Show the ticket's new status on its card (and topic name)."""

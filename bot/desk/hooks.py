@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Ticket, User
 from bot.desk import tickets
-from bot.desk.desk import Desk, _purpose, _ticket_id
+from bot.desk.desk import Desk, _ticket_id
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,7 @@ class DeskHooks:
             ticket = await session.get(Ticket, ticket_id)
             ticket.thread_id = result.message_thread_id
             await self._place_pending(session, ticket)
-            text, keyboard = self.desk.cards.card(ticket)
-            self.desk.outbox.send_message(
-                session,
-                self.desk.chat_id,
-                text,
-                _purpose("card", ticket),
-                reply_markup=keyboard,
-                message_thread_id=ticket.thread_id,
-            )
+            self.desk.post_card(session, ticket)
 
     async def _place_pending(self, session: AsyncSession, ticket: Ticket) -> None:
         """Messages for this ticket queued before its card or topic existed go there."""
@@ -108,17 +100,6 @@ class DeskHooks:
         if any(gone in reason for gone in _MESSAGE_GONE) and row.method == "editMessageText":
             log.warning("card of %s was deleted; posting it again", ticket.number)
             ticket.card_message_id = None
-            if not self.desk.forum:
-                self.desk.post_ticket(session, ticket)
-            else:
-                text, keyboard = self.desk.cards.card(ticket)
-                self.desk.outbox.send_message(
-                    session,
-                    self.desk.chat_id,
-                    text,
-                    _purpose("card", ticket),
-                    reply_markup=keyboard,
-                    **self.desk._in_ticket(ticket),
-                )
+            self.desk.post_card(session, ticket)  # in its topic, or anew in the group
             return True
         return False
