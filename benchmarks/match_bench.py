@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,20 +77,27 @@ def accuracy(answer, rows: list[dict]) -> dict[str, float]:
 
 
 def report(matcher: FaqMatcher, rows: list[dict]) -> None:
-    """The whole matcher: top-1 per language and per style, wrong answers, the right entry
-    within one tap (answered or among the choices), out of scope answered."""
+    """The whole matcher on `rows`, as `report_outcomes` prints it."""
+    results = [matcher.match(row["q"]) for row in rows]
+    report_outcomes(
+        rows, [(r.entry_id if r.kind == "answer" else None, r.suggestions) for r in results]
+    )
+
+
+def report_outcomes(rows: list[dict], outcomes: list[tuple[str | None, Sequence[str]]]) -> None:
+    """Top-1 per language and per style, wrong answers, the right entry within one tap
+    (answered or among the choices), out of scope answered; one (answered entry or None,
+    choices) per row."""
     groups: dict[str, list[bool]] = defaultdict(list)
     wrong = reached = 0
     oos: list[bool] = []
-    for row in rows:
-        result = matcher.match(row["q"])
-        answered = result.entry_id if result.kind == "answer" else None
+    for row, (answered, suggestions) in zip(rows, outcomes, strict=True):
         if row["expect"] is None:
             oos.append(answered is not None)
             continue
         right = answered == row["expect"]
         wrong += answered is not None and not right
-        reached += right or row["expect"] in result.suggestions
+        reached += right or row["expect"] in suggestions
         for key in ("all", row["lang"], f"style {row.get('style') or '-'}"):
             groups[key].append(right)
     in_scope = len(groups["all"])
