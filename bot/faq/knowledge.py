@@ -18,23 +18,30 @@ class KnowledgeBase:
     entries: dict[str, FaqEntry]
 
     @classmethod
-    def from_book(cls, book: FaqBook, embeddings: Path | None = None) -> KnowledgeBase:
+    def from_book(
+        cls, book: FaqBook, embeddings: Path | None = None, learned_cache: Path | None = None
+    ) -> KnowledgeBase:
         """With `embeddings` (the cache file of phrasing vectors), matching by meaning too,
-        where the embedding model is installed."""
+        where the embedding model is installed; with `learned_cache`, the trained classifier
+        is kept in that file between starts."""
         embedder = load_embedder() if embeddings is not None else None
         semantic = None
         if embedder is not None and embeddings is not None:
             semantic = SemanticSignal(book, embedder, EmbeddingCache(embeddings))
-        return cls(book=book, matcher=FaqMatcher(book, semantic), entries=book.by_id())
+        return cls(
+            book=book, matcher=FaqMatcher(book, semantic, learned_cache), entries=book.by_id()
+        )
 
     @classmethod
-    def load(cls, path: Path, embeddings: Path | None = None) -> KnowledgeBase:
+    def load(
+        cls, path: Path, embeddings: Path | None = None, learned_cache: Path | None = None
+    ) -> KnowledgeBase:
         """Load and fully check the FAQ: the bot never starts on a file Telegram would reject."""
         book = load_faq(path)
         problems = content_problems(book, path)
         if problems:
             raise FaqError(problems)
-        return cls.from_book(book, embeddings)
+        return cls.from_book(book, embeddings, learned_cache)
 
     def get(self, entry_id: str) -> FaqEntry | None:
         return self.entries.get(entry_id)

@@ -4,14 +4,23 @@ phrasings (all languages, and the out-of-scope topics), with the answers as weak
 It reads the same normalised text as the lexical signal (skeletons, text.py), so Kazakh
 letters, Cyrillic and Latin transliteration meet in one feature space. Where the lexical score
 needs a word to resolve, character n-grams also credit a long typo or an unseen inflection.
-Trained at start-up: about 1.7 s for the real FAQ on a 2-core machine.
+Training takes about 1.9 s for the real FAQ on a 2-core machine, so the trained model is kept
+in a file keyed by what it was trained on (the phrasings, answers and scikit-learn's version):
+a start with an unchanged FAQ loads it instead. The file is the bot's own output in var/, never
+one taken from elsewhere (it is a pickle).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
+from pathlib import Path
 
+import joblib
 import numpy as np
+import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
@@ -23,6 +32,9 @@ _ANSWER_WEIGHT = 0.3  # a sentence of an answer counts this much of a phrasing
 _MIN_ANSWER_SENTENCE = 20
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_MODEL_TAG = "svc-char2-5-word1-2-v1"  # part of the cache key: another recipe, another model
+
+log = logging.getLogger(__name__)
 
 
 def _normalise(text: str) -> str:
@@ -38,26 +50,19 @@ class LearnedSignal:
     """Per indexed item (the entries, then the out-of-scope topics), how far the classifier puts
     a message on that item's side: about -1.5..1.5, the best item of a clear match near 1."""
 
-    def __init__(self, book: FaqBook) -> None:
-        labels, texts = (list(column) for column in zip(*book.phrasings(), strict=True))
-        weights = [1.0] * len(texts)
-        for index, entry in enumerate(book.entries):
-            for lang in LANGS:
-                for sentence in answer_sentences(entry.answer.get(lang)):
-                    texts.append(sentence)
-                    labels.append(index)
-                    weights.append(_ANSWER_WEIGHT)
-        self._features = FeatureUnion(
-            [
-                (
-                    "chars",
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                ),
-                ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
-            ]
-        )
-        matrix = self._features.fit_transform([_normalise(t) for t in texts])
-        self._model = LinearSVC(C=1.0).fit(matrix, labels, sample_weight=weights)
+    def __init__(self, book: FaqBook, cache: Path | None = None) -> None:
+        """Trained on `book`, or loaded from `cache` when that file holds a model trained on
+        the same texts (else trained and stored there)."""
+        texts, labels, weights = _training_set(book)
+        key = hashlib.sha256(
+            json.dumps([_MODEL_TAG, sklearn.__version__, texts, labels, weights]).encode()
+        ).hexdigest()
+        stored = _load(cache, key) if cache is not None else None
+        if stored is None:
+            stored = _train(texts, labels, weights)
+            if cache is not None:
+                _store(cache, key, stored)
+        self._features, self._model = stored
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """One row per text, one column per indexed item."""
@@ -67,3 +72,46 @@ class LearnedSignal:
         if margins.ndim == 1:  # two items: one margin, for the second
             margins = np.stack([-margins, margins], axis=1)
         return margins
+
+
+def _training_set(book: FaqBook) -> tuple[list[str], list[int], list[float]]:
+    """The phrasings (weight 1) and the answers' sentences (weaker), each with its item."""
+    labels, texts = (list(column) for column in zip(*book.phrasings(), strict=True))
+    weights = [1.0] * len(texts)
+    for index, entry in enumerate(book.entries):
+        for lang in LANGS:
+            for sentence in answer_sentences(entry.answer.get(lang)):
+                texts.append(sentence)
+                labels.append(index)
+                weights.append(_ANSWER_WEIGHT)
+    return [_normalise(t) for t in texts], labels, weights
+
+
+def _train(texts: list[str], labels: list[int], weights: list[float]):
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+        ]
+    )
+    matrix = features.fit_transform(texts)
+    return features, LinearSVC(C=1.0).fit(matrix, labels, sample_weight=weights)
+
+
+def _load(path: Path, key: str):
+    """The stored (features, model) when trained on the same texts, else None."""
+    if not path.exists():
+        return None
+    try:
+        stored = joblib.load(path)
+    except Exception as exc:  # a truncated or foreign file: train anew, and say so
+        log.warning("learned model cache %s unreadable (%s); training anew", path.name, exc)
+        return None
+    return stored["model"] if stored.get("key") == key else None
+
+
+def _store(path: Path, key: str, model) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    joblib.dump({"key": key, "model": model}, partial)
+    partial.replace(path)

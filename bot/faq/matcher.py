@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -77,8 +78,9 @@ class MatchResult:
 
 @dataclass(slots=True)
 class Signals:
-    """What each signal says of one message: one row per part (the whole message, then its
-    question sentences), one column per indexed item; semantic is None until asked."""
+    """What each signal says of one message: one column per indexed item; the cheap signals
+    one row per part (the whole message, then its question sentences), the semantic one a
+    single row for the message, None until asked."""
 
     lang: str
     parts: list[str]
@@ -145,11 +147,16 @@ class FaqMatcher:
     cheap signals decide with their own calibrated weights.
     """
 
-    def __init__(self, book: FaqBook, semantic: SemanticSignal | None = None) -> None:
+    def __init__(
+        self,
+        book: FaqBook,
+        semantic: SemanticSignal | None = None,
+        learned_cache: Path | None = None,
+    ) -> None:
         self.entry_ids: list[str] = [entry.id for entry in book.entries]
         self.item_ids: list[str] = [*self.entry_ids, *(t.id for t in book.out_of_scope)]
         self.lexical = LexicalIndex(book)
-        self.learned = LearnedSignal(book)
+        self.learned = LearnedSignal(book, learned_cache)
         self.semantic = semantic
 
     def detect_language(self, text: str) -> str:
