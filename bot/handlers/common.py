@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import LANGS
 from bot.db.models import User
-from bot.handlers.keyboards import LANGUAGE_NAMES, LanguageChoice, language_keyboard
+from bot.handlers.keyboards import (
+    LANGUAGE_NAMES,
+    LanguageChoice,
+    answer_stale_button,
+    language_keyboard,
+)
 from bot.outbox import Outbox
 from bot.services.users import set_language
 
@@ -55,7 +60,7 @@ async def language_chosen(
     callback: CallbackQuery, callback_data: LanguageChoice, session: AsyncSession, outbox: Outbox
 ) -> None:
     if callback_data.code not in LANGS:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     code = callback_data.code
     await set_language(session, callback.from_user.id, code)

@@ -7,12 +7,12 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket
 from bot.desk import Desk, tickets
 from bot.desk.cards import CloseMyTicket
+from bot.handlers.keyboards import answer_stale_button
 
 
 class HasActiveTicket(Filter):
@@ -32,7 +32,7 @@ async def close_my_ticket(
 ) -> None:
     ticket = await session.get(Ticket, callback_data.ticket_id)
     if ticket is None or ticket.user_id != callback.from_user.id:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     if tickets.close(ticket):
         desk.closed(session, ticket, by_user=True)

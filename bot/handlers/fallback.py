@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handlers.keyboards import answer_stale_button
 from bot.outbox import Outbox
 
 
@@ -22,14 +23,10 @@ async def not_text(message: Message, session: AsyncSession, outbox: Outbox) -> N
     )
 
 
-async def unknown_button(callback: CallbackQuery) -> None:
-    await callback.answer(_("This button is no longer valid."))
-
-
 def create_router() -> Router:
     router = Router(name="fallback")
     router.message.filter(F.chat.type == "private")
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(not_text)
-    router.callback_query.register(unknown_button)  # forged or outdated data, any chat
+    router.callback_query.register(answer_stale_button)  # forged or outdated data, any chat
     return router

@@ -1,15 +1,21 @@
 """The FAQ conversation's callback data and inline keyboards. Callback data is untrusted input:
-handlers re-check it."""
+handlers re-check it and answer a button that no longer holds with `answer_stale_button`."""
 
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.content import LANGUAGE_NAMES
 from bot.faq import FaqEntry
+
+
+async def answer_stale_button(callback: CallbackQuery) -> None:
+    """The one reply to a button whose data is forged or outdated (its question, entry or
+    round is gone)."""
+    await callback.answer(_("This button is no longer valid."))
 
 
 class LanguageChoice(CallbackData, prefix="lang"):

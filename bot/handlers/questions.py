@@ -18,6 +18,7 @@ from bot.handlers.keyboards import (
     Rate,
     ShowAnswer,
     answer_keyboard,
+    answer_stale_button,
     ask_operator_keyboard,
     suggestions_keyboard,
 )
@@ -107,7 +108,7 @@ async def on_show_answer(
     entry = kb.get(callback_data.entry_id)
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if entry is None or question is None:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     send_answer(session, outbox, callback.from_user.id, kb, entry, i18n.current_locale, question.id)
     await callback.answer()
@@ -122,7 +123,7 @@ async def on_rate(
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None or kb.get(callback_data.entry_id) is None:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     await save_feedback(session, question, callback_data.entry_id, callback_data.useful)
     if callback_data.useful:
@@ -143,7 +144,7 @@ async def on_none_of_these(
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     await mark_unanswered(session, question)
     offer_operator(
@@ -165,7 +166,7 @@ async def on_ask_operator(
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     await mark_unanswered(session, question)
     guesses = [question.faq_id] if question.faq_id else list(question.suggestions)

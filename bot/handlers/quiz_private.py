@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import QuizRound
+from bot.handlers.keyboards import answer_stale_button
 from bot.outbox import Outbox
 from bot.quiz import rounds
 from bot.quiz.bank import ALL_TOPICS
@@ -81,7 +82,7 @@ async def topic_chosen(
 ) -> None:
     topic = None if callback_data.topic == ALL_TOPICS else callback_data.topic
     if topic is not None and topic not in quizmaster.bank.topics:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     lang = i18n.current_locale
     question_ids = quizmaster.bank.pick(topic, quizmaster.round_size, quizmaster.rng)
@@ -112,11 +113,11 @@ async def retry_mistakes(
         or finished.user_id != callback.from_user.id
         or finished.status != "finished"
     ):
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     missed = (await rounds.summary(session, finished, quizmaster.bank)).missed
     if not missed:
-        await callback.answer(_("This button is no longer valid."))
+        await answer_stale_button(callback)
         return
     question_ids = quizmaster.rng.sample(missed, len(missed))
     await callback.answer(_("Your mistakes again. Questions: {count}.").format(count=len(missed)))
