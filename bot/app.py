@@ -42,7 +42,6 @@ class App:
     i18n: I18n
     delivery: DeliveryWorker
     desk: Desk
-    quizmaster: QuizMaster
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -127,7 +126,6 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
         i18n=i18n,
         delivery=delivery,
         desk=desk,
-        quizmaster=quizmaster,
     )
 
 

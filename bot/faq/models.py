@@ -25,7 +25,6 @@ class LocalizedQuestions(Strict):
 
 class FaqEntry(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
-    audience: list[Literal["voter", "trainee"]] = Field(min_length=1)
     questions: LocalizedQuestions
     answer: LocalizedText
     related: list[str] = Field(default_factory=list)
