@@ -264,7 +264,10 @@ class Desk:
         if ticket.status != was:
             self.refresh(session, ticket)
 
-    def taken(self, session: AsyncSession, ticket: Ticket) -> None:
+    def take(self, session: AsyncSession, ticket: Ticket, operator: TelegramUser) -> bool:
+        """The operator takes the ticket; False if someone else has it or it is closed."""
+        if not tickets.take(ticket, operator.id, operator.full_name):
+            return False
         self.refresh(session, ticket)
         self._tell_user(
             session,
@@ -273,8 +276,12 @@ class Desk:
                 "An operator has taken your question {number}.", locale=ticket.lang
             ).format(number=ticket.number),
         )
+        return True
 
-    def closed(self, session: AsyncSession, ticket: Ticket, by_user: bool) -> None:
+    def close(self, session: AsyncSession, ticket: Ticket, by_user: bool) -> bool:
+        """Close the ticket and tell the voter (and, when the voter closed it, the group)."""
+        if not tickets.close(ticket):
+            return False
         self.refresh(session, ticket)
         gettext = self.i18n.gettext
         if by_user:
@@ -296,6 +303,21 @@ class Desk:
                 locale=ticket.lang,
             )
         self._tell_user(session, ticket, text.format(number=ticket.number))
+        return True
+
+    async def reopen(self, session: AsyncSession, ticket: Ticket) -> bool:
+        """False if it is not closed or its voter has another active ticket meanwhile."""
+        if not await tickets.reopen(session, ticket):
+            return False
+        self.refresh(session, ticket)
+        return True
+
+    async def ban(self, session: AsyncSession, ticket: Ticket, operator_id: int) -> None:
+        """The voter's messages no longer reach operators; the ticket closes without a word
+        to them."""
+        await tickets.ban(session, ticket.user_id, operator_id)
+        if tickets.close(ticket):
+            self.refresh(session, ticket)
 
     # --- reminders ------------------------------------------------------------------------
     async def remind(self, session: AsyncSession) -> int:

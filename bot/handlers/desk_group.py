@@ -20,6 +20,7 @@ from bot.desk import Desk, tickets
 from bot.desk.cards import DeskAction
 from bot.faq import KnowledgeBase
 from bot.handlers.questions import answer_text
+from bot.middlewares.ticket import GroupTicketMiddleware
 from bot.outbox import Outbox
 
 # Service messages (topic created, members joined...) are not answers.
@@ -38,34 +39,15 @@ ANSWER_CONTENT = {
 }
 
 
-async def ticket_of(message: Message, session: AsyncSession, desk: Desk) -> Ticket | None:
-    """The ticket a group message is about: its topic, or the message it replies to."""
-    if desk.forum and message.is_topic_message and message.message_thread_id:
-        ticket = await tickets.ticket_by_thread(session, message.message_thread_id)
-        if ticket:
-            return ticket
-    replied = message.reply_to_message
-    if replied is None:
-        return None
-    ticket = await tickets.ticket_by_group_message(session, replied.message_id)
-    if ticket is None and replied.from_user and replied.from_user.id == (await message.bot.me()).id:
-        # A card answered in the instant before its delivery was recorded: it names its ticket.
-        ticket = await tickets.ticket_named_in(session, replied.text or replied.caption or "")
-    return ticket
-
-
 def reply(session: AsyncSession, outbox: Outbox, message: Message, text: str) -> None:
     extra = {"message_thread_id": message.message_thread_id} if message.is_topic_message else {}
     outbox.send_message(session, message.chat.id, text, **extra)
 
 
 async def on_operator_message(
-    message: Message, session: AsyncSession, desk: Desk, outbox: Outbox
+    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
 ) -> None:
-    if message.content_type not in ANSWER_CONTENT:
-        return
-    ticket = await ticket_of(message, session, desk)
-    if ticket is None:
+    if message.content_type not in ANSWER_CONTENT or ticket is None:
         return
     if ticket.status == "closed":
         reply(
@@ -104,7 +86,7 @@ async def on_card_button(
     operator = callback.from_user
     action = callback_data.action
     if action == "take":
-        if not tickets.take(ticket, operator.id, operator.full_name):
+        if not desk.take(session, ticket, operator):
             await callback.answer(
                 _("Already taken by {name}.", locale=desk.lang).format(
                     name=ticket.operator_name or "—"
@@ -112,22 +94,18 @@ async def on_card_button(
                 show_alert=True,
             )
             return
-        desk.taken(session, ticket)
-    elif action == "close" and tickets.close(ticket):
-        desk.closed(session, ticket, by_user=False)
+    elif action == "close":
+        desk.close(session, ticket, by_user=False)
     elif action == "reopen":
-        if not await tickets.reopen(session, ticket):
+        if not await desk.reopen(session, ticket):
             await callback.answer(
                 _("Cannot reopen: the user has another open question.", locale=desk.lang),
                 show_alert=True,
             )
             return
-        desk.refresh(session, ticket)
     elif action == "ban":
-        await tickets.ban(session, ticket.user_id, operator.id)
-        if tickets.close(ticket):
-            desk.refresh(session, ticket)
-    elif action not in ("close",):
+        await desk.ban(session, ticket, operator.id)
+    else:
         await callback.answer(_("This button is not valid here.", locale=desk.lang))
         return
     await callback.answer()
@@ -152,12 +130,12 @@ async def list_open(message: Message, session: AsyncSession, desk: Desk, outbox:
 async def send_faq(
     message: Message,
     command: CommandObject,
+    ticket: Ticket | None,
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
     kb: KnowledgeBase,
 ) -> None:
-    ticket = await ticket_of(message, session, desk)
     entry = kb.get((command.args or "").strip())
     if ticket is None or entry is None:
         reply(
@@ -181,8 +159,9 @@ async def send_faq(
     )
 
 
-async def ban_user(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
-    ticket = await ticket_of(message, session, desk)
+async def ban_user(
+    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
+) -> None:
     if ticket is None:
         reply(
             session,
@@ -191,9 +170,7 @@ async def ban_user(message: Message, session: AsyncSession, desk: Desk, outbox: 
             _("Reply to a question's message with /ban.", locale=desk.lang),
         )
         return
-    await tickets.ban(session, ticket.user_id, message.from_user.id)
-    if tickets.close(ticket):
-        desk.refresh(session, ticket)
+    await desk.ban(session, ticket, message.from_user.id)
     reply(
         session,
         outbox,
@@ -203,9 +180,13 @@ async def ban_user(message: Message, session: AsyncSession, desk: Desk, outbox: 
 
 
 async def unban_user(
-    message: Message, command: CommandObject, session: AsyncSession, desk: Desk, outbox: Outbox
+    message: Message,
+    command: CommandObject,
+    ticket: Ticket | None,
+    session: AsyncSession,
+    outbox: Outbox,
+    desk: Desk,
 ) -> None:
-    ticket = await ticket_of(message, session, desk)
     args = (command.args or "").strip()
     user_id = ticket.user_id if ticket else (int(args) if args.isdigit() else None)
     if user_id is None:
@@ -249,9 +230,10 @@ async def show_stats(message: Message, session: AsyncSession, desk: Desk, outbox
     reply(session, outbox, message, "\n".join(lines))
 
 
-async def add_to_faq(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
+async def add_to_faq(
+    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
+) -> None:
     answer = message.reply_to_message
-    ticket = await ticket_of(message, session, desk)
     text = answer and (answer.html_text if (answer.text or answer.caption) else None)
     if ticket is None or not text:
         reply(
@@ -274,6 +256,7 @@ def create_router(operators_chat_id: int) -> Router:
     router = Router(name="operators")
     router.message.filter(F.chat.id == operators_chat_id)
     router.callback_query.filter(F.message.chat.id == operators_chat_id)
+    router.message.middleware(GroupTicketMiddleware())
     router.message.register(list_open, Command("open"))
     router.message.register(send_faq, Command("faq"))
     router.message.register(ban_user, Command("ban"))

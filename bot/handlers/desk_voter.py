@@ -34,8 +34,7 @@ async def close_my_ticket(
     if ticket is None or ticket.user_id != callback.from_user.id:
         await answer_stale_button(callback)
         return
-    if tickets.close(ticket):
-        desk.closed(session, ticket, by_user=True)
+    desk.close(session, ticket, by_user=True)
     await callback.answer()
 
 
