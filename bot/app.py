@@ -20,12 +20,13 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.content import LANGS
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.desk import Desk
+from bot.desk.desk import FEATURE as DESK_FEATURE
 from bot.desk.hooks import DeskHooks
 from bot.faq import KnowledgeBase
 from bot.handlers import build_router
 from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
 from bot.middlewares.flood_control import FloodControl
-from bot.outbox import DeliveryWorker, OperatorsChat, Outbox
+from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChat, Outbox
 from bot.outbox.pacing import Limits, Pacer
 from bot.quiz import QuizBank
 from bot.quiz.master import QuizMaster
@@ -93,7 +94,9 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
         window=settings.rate_group_window_seconds,
         global_per_second=settings.rate_global_per_second,
     )
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), DeskHooks(desk), operators)
+    hooks = HooksRegistry()
+    hooks.register(DESK_FEATURE, DeskHooks(desk))
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators)
     quizmaster = QuizMaster(settings, bank, outbox, i18n)
 
     dispatcher = Dispatcher(

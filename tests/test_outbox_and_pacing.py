@@ -1,18 +1,23 @@
 """The outbox queue, the pacer and ticket lookup, without Telegram: order per chat, retries
-holding a chat back, superseded card edits, Telegram's sending limits."""
+holding a chat back, superseded card edits, Telegram's sending limits, typed purposes and the
+hooks registry that reports deliveries to the feature that queued them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 
-from bot.db.engine import create_engine, migrate, session_factory
-from bot.db.models import utcnow
+from bot.db.engine import alembic_config, create_engine, migrate, session_factory
+from bot.db.models import OutboxMessage, utcnow
+from bot.outbox import DeliveryHooks, HooksRegistry, Purpose
 from bot.outbox import queue as outbox
 from bot.outbox.pacing import Limits, Pacer
 
 USER, OTHER, GROUP = 501, 502, -100500
+EDIT_7, EDIT_8 = Purpose("desk", "card_edit", 7), Purpose("desk", "card_edit", 8)
 
 
 @pytest.fixture
@@ -63,11 +68,11 @@ async def test_claim_is_exclusive_and_interrupted_rows_come_back(sessions):
 async def test_an_older_card_edit_is_superseded_by_a_newer_one(sessions):
     box = outbox.Outbox()
     async with sessions() as session:
-        old = box.call(session, "editMessageText", GROUP, "card_edit:7", text="open")
-        new = box.call(session, "editMessageText", GROUP, "card_edit:7", text="taken")
-        other_card = box.call(session, "editMessageText", GROUP, "card_edit:8", text="open")
-        note = box.send_message(session, GROUP, "note", "note:7")
-        later_note = box.send_message(session, GROUP, "note 2", "note:7")
+        old = box.call(session, "editMessageText", GROUP, EDIT_7, text="open")
+        new = box.call(session, "editMessageText", GROUP, EDIT_7, text="taken")
+        other_card = box.call(session, "editMessageText", GROUP, EDIT_8, text="open")
+        note = box.send_message(session, GROUP, "note", Purpose("desk", "note", 7))
+        later_note = box.send_message(session, GROUP, "note 2", Purpose("desk", "note", 7))
         await session.commit()
         assert await outbox.superseded(session, old) is True
         assert await outbox.superseded(session, new) is False
@@ -79,8 +84,8 @@ async def test_an_older_card_edit_is_superseded_by_a_newer_one(sessions):
 async def test_card_edits_wait_while_the_group_has_messages_queued(sessions):
     box = outbox.Outbox()
     async with sessions() as session:
-        edit = box.call(session, "editMessageText", GROUP, "card_edit:7", text="answered")
-        card = box.send_message(session, GROUP, "new ticket", "card:8")
+        edit = box.call(session, "editMessageText", GROUP, EDIT_7, text="answered")
+        card = box.send_message(session, GROUP, "new ticket", Purpose("desk", "card", 8))
         await session.commit()
         assert [r.id for r in await outbox.due_messages(session, utcnow(), 10)] == [card.id]
         await outbox.mark_sent(session, card.id, 99)
@@ -131,3 +136,79 @@ async def test_a_ticket_is_found_by_the_number_its_card_opens_with(sessions):
         assert (await ticket_named_in(session, "➕ #T1: ещё вопрос")).id == 1
         assert await ticket_named_in(session, "Open tickets:\n#T1 · 5 min") is None
         assert await ticket_named_in(session, "🎫 #T2 · open") is None
+
+
+def test_a_purpose_is_stored_as_text_and_read_back():
+    purpose = Purpose("desk", "card", 12)
+    assert str(purpose) == "desk.card:12"
+    assert Purpose.parse("desk.card:12") == purpose
+    assert Purpose.parse("quiz.poll:3") == Purpose("quiz", "poll", 3)
+    for stored in (None, "", "card:12", "desk.card:", "desk.card:12:1", "Desk.card:1"):
+        assert Purpose.parse(stored) is None
+    with pytest.raises(ValueError):
+        Purpose("desk", "card:1", 2)  # would not read back as itself
+
+
+class _Recorder(DeliveryHooks):
+    def __init__(self) -> None:
+        self.heard: list[tuple[str, Purpose]] = []
+
+    async def on_sent(self, session, row, purpose, result) -> None:
+        self.heard.append(("sent", purpose))
+
+    async def on_blocked(self, session, row, purpose) -> None:
+        self.heard.append(("blocked", purpose))
+
+
+async def test_the_registry_reports_each_row_to_the_feature_its_purpose_names():
+    desk, quiz = _Recorder(), _Recorder()
+    hooks = HooksRegistry()
+    hooks.register("desk", desk)
+    hooks.register("quiz", quiz)
+    with pytest.raises(ValueError):
+        hooks.register("desk", _Recorder())
+
+    def row(purpose: str | None) -> OutboxMessage:
+        return OutboxMessage(chat_id=USER, method="sendMessage", params={}, purpose=purpose)
+
+    await hooks.on_sent(None, row("desk.card:1"), result=None)
+    await hooks.on_sent(None, row("quiz.poll:2"), result=None)
+    await hooks.on_blocked(None, row("quiz.poll:3"))
+    for unknown in (None, "card:1", "stats.report:4"):  # no purpose, an old form, no feature
+        await hooks.on_sent(None, row(unknown), result=None)
+    assert desk.heard == [("sent", Purpose("desk", "card", 1))]
+    assert quiz.heard == [
+        ("sent", Purpose("quiz", "poll", 2)),
+        ("blocked", Purpose("quiz", "poll", 3)),
+    ]
+    # A hook that does not repair a refused row leaves it to be logged.
+    assert await hooks.on_bad_request(None, row("desk.card:1"), error=None) is False
+
+
+async def test_migration_gives_the_desks_old_purposes_their_feature(tmp_path):
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+
+    def upgrade_to(revision: str):
+        def run(connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade_to("0003"))
+        for purpose in ("card:7", "user:7", None):
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (chat_id, method, params, purpose, status, attempts, "
+                    "next_attempt_at, created_at) VALUES (1, 'sendMessage', '{}', :purpose, "
+                    "'pending', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"purpose": purpose},
+            )
+    await migrate(engine)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT purpose FROM outbox ORDER BY id"))
+        assert [r[0] for r in rows] == ["desk.card:7", "desk.user:7", None]
+    await engine.dispose()

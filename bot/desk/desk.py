@@ -25,20 +25,19 @@ from bot.config import Settings
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
 from bot.desk.cards import Cards
-from bot.outbox import OperatorsChat, Outbox
+from bot.outbox import OperatorsChat, Outbox, Purpose
 
 log = logging.getLogger(__name__)
 
 
-def _purpose(kind: str, ticket: Ticket) -> str:
-    return f"{kind}:{ticket.id}"
+FEATURE = "desk"  # the desk's rows carry Purpose("desk", kind, ticket id)
+# Kinds of the desk's rows: a message to the voter; in the group a message linked to the
+# ticket (a voter's follow-up), a topic, a card, a topic's name, a card's edit, a note.
+KINDS = ("user", "link", "topic", "card", "topic_name", "card_edit", "note")
 
 
-def _ticket_id(purpose: str | None) -> int | None:
-    if purpose and ":" in purpose:
-        tail = purpose.rsplit(":", 1)[1]
-        return int(tail) if tail.isdigit() else None
-    return None
+def _purpose(kind: str, ticket: Ticket) -> Purpose:
+    return Purpose(FEATURE, kind, ticket.id)
 
 
 class Desk:

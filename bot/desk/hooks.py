@@ -8,12 +8,13 @@ import logging
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import OutboxMessage, Ticket, User
+from bot.db.models import OutboxMessage, Ticket
 from bot.desk import tickets
-from bot.desk.desk import Desk, _ticket_id
+from bot.desk.desk import KINDS, Desk, _purpose
+from bot.outbox import DeliveryHooks, Purpose
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +22,16 @@ _THREAD_GONE = ("thread not found", "topic_deleted", "topic_id_invalid")
 _MESSAGE_GONE = ("message to edit not found", "message_id_invalid")
 
 
-class DeskHooks:
-    """The desk's delivery hooks (bot.outbox.worker.DeliveryHooks)."""
+class DeskHooks(DeliveryHooks):
+    """The desk's delivery hooks, registered for the purposes of bot.desk.desk.FEATURE."""
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
-    async def on_sent(self, session: AsyncSession, row: OutboxMessage, result: Any) -> None:
-        ticket_id = _ticket_id(row.purpose)
-        if ticket_id is None:
-            return
-        kind = row.purpose.split(":", 1)[0]
+    async def on_sent(
+        self, session: AsyncSession, row: OutboxMessage, purpose: Purpose, result: Any
+    ) -> None:
+        kind, ticket_id = purpose.kind, purpose.ref
         message_id = getattr(result, "message_id", None)
         if kind in ("card", "link", "note") and message_id:
             await tickets.link(session, message_id, ticket_id)
@@ -53,7 +53,7 @@ class DeskHooks:
             select(OutboxMessage).where(
                 OutboxMessage.status == "pending",
                 OutboxMessage.chat_id == self.desk.chat_id,
-                OutboxMessage.purpose.like(f"%:{ticket.id}"),
+                OutboxMessage.purpose.in_([str(_purpose(kind, ticket)) for kind in KINDS]),
             )
         )
         where = self.desk._in_ticket(ticket)
@@ -61,11 +61,9 @@ class DeskHooks:
             if pending.method in ("sendMessage", "copyMessage"):
                 pending.params = {**pending.params, **where}
 
-    async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None:
-        await session.execute(update(User).where(User.id == row.chat_id).values(blocked_bot=True))
-        ticket_id = _ticket_id(row.purpose)
-        ticket = await session.get(Ticket, ticket_id) if ticket_id else None
-        if ticket is not None and row.purpose.startswith("user:"):
+    async def on_blocked(self, session: AsyncSession, row: OutboxMessage, purpose: Purpose) -> None:
+        ticket = await session.get(Ticket, purpose.ref)
+        if ticket is not None and purpose.kind == "user":
             self.desk.tell_group(
                 session,
                 ticket,
@@ -76,13 +74,18 @@ class DeskHooks:
             )
 
     async def on_bad_request(
-        self, session: AsyncSession, row: OutboxMessage, error: TelegramBadRequest
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        purpose: Purpose,
+        error: TelegramBadRequest,
     ) -> bool:
-        ticket_id = _ticket_id(row.purpose)
-        if row.chat_id != self.desk.chat_id or ticket_id is None:
+        if row.chat_id != self.desk.chat_id:
             return False
         reason = error.message.lower()
-        ticket = await session.get(Ticket, ticket_id)
+        ticket = await session.get(Ticket, purpose.ref)
+        if ticket is None:
+            return False
         if self.desk.forum and any(gone in reason for gone in _THREAD_GONE):
             log.warning("topic of %s was deleted; creating a new one", ticket.number)
             ticket.thread_id = None
@@ -93,7 +96,7 @@ class DeskHooks:
                     session,
                     row.method,
                     row.chat_id,
-                    row.purpose,
+                    purpose,
                     **{k: v for k, v in params.items() if k != "chat_id"},
                 )
             return True

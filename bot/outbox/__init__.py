@@ -1,8 +1,20 @@
 """The one way the bot sends: the durable queue (the writer), outgoing pacing to Telegram's
-limits, and the worker that delivers each row and reports back."""
+limits, and the worker that delivers each row and reports back to the feature named in its
+typed purpose."""
 
+from .hooks import DeliveryHooks, HooksRegistry
 from .pacing import Limits, Pacer
+from .purpose import Purpose
 from .queue import Outbox
 from .worker import DeliveryWorker, OperatorsChat
 
-__all__ = ["DeliveryWorker", "Limits", "OperatorsChat", "Outbox", "Pacer"]
+__all__ = [
+    "DeliveryHooks",
+    "DeliveryWorker",
+    "HooksRegistry",
+    "Limits",
+    "OperatorsChat",
+    "Outbox",
+    "Pacer",
+    "Purpose",
+]

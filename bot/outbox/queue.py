@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage, utcnow
+from bot.outbox.purpose import Purpose
 
 _WAKE_KEY = "outbox_wakeup"
 
@@ -43,7 +44,7 @@ class Outbox:
         session: AsyncSession,
         method: str,
         chat_id: int,
-        purpose: str | None = None,
+        purpose: Purpose | None = None,
         **params: Any,
     ) -> OutboxMessage:
         row = OutboxMessage(
@@ -53,7 +54,7 @@ class Outbox:
                 "chat_id": chat_id,
                 **{k: _plain(v) for k, v in params.items() if v is not None},
             },
-            purpose=purpose,
+            purpose=str(purpose) if purpose else None,
             status="pending",
             attempts=0,
             next_attempt_at=utcnow(),
@@ -67,7 +68,7 @@ class Outbox:
         session: AsyncSession,
         chat_id: int,
         text: str,
-        purpose: str | None = None,
+        purpose: Purpose | None = None,
         **params: Any,
     ) -> OutboxMessage:
         return self.call(session, "sendMessage", chat_id, purpose, text=text, **params)
@@ -78,7 +79,7 @@ class Outbox:
         chat_id: int,
         from_chat_id: int,
         message_id: int,
-        purpose: str | None = None,
+        purpose: Purpose | None = None,
         **params: Any,
     ) -> OutboxMessage:
         return self.call(

@@ -2,7 +2,8 @@
 
 - 429: wait `retry_after` (and pause that chat), then retry.
 - 5xx, network errors, timeouts: retry with exponential back-off.
-- 403 from a user: they blocked the bot; the row is marked "blocked" and the hooks are told.
+- 403 from a user: they blocked the bot; the row and the user are marked "blocked" and the
+  hooks are told.
 - The operators' group unreachable (bot removed, chat gone): one clear log line, the rows are
   kept and retried every few minutes, so nothing is lost when the bot is added back.
 - Rows survive restarts: whatever is pending when the process dies is sent after it starts.
@@ -21,7 +22,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from aiogram import Bot, methods
 from aiogram.exceptions import (
@@ -31,11 +32,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import OutboxMessage, utcnow
 from bot.outbox import queue
+from bot.outbox.hooks import HooksRegistry
 from bot.outbox.pacing import Pacer
+from bot.services.users import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +53,6 @@ class OperatorsChat:
 
     chat_id: int | None
     reachable: bool = True
-
-
-class DeliveryHooks(Protocol):
-    async def on_sent(self, session: AsyncSession, row: OutboxMessage, result: Any) -> None: ...
-
-    async def on_blocked(self, session: AsyncSession, row: OutboxMessage) -> None: ...
-
-    async def on_bad_request(
-        self, session: AsyncSession, row: OutboxMessage, error: TelegramBadRequest
-    ) -> bool:
-        """True if the hook repaired the situation (e.g. recreated a deleted topic)."""
-        ...
 
 
 def _api_method(row: OutboxMessage) -> methods.TelegramMethod:
@@ -79,7 +70,7 @@ class DeliveryWorker:
         session_factory: async_sessionmaker,
         box: queue.Outbox,
         pacer: Pacer,
-        hooks: DeliveryHooks,
+        hooks: HooksRegistry,
         operators: OperatorsChat,
     ) -> None:
         self.session_factory = session_factory
@@ -239,6 +230,7 @@ class DeliveryWorker:
             return
         async with self.session_factory() as session:
             await queue.mark_failed(session, row.id, "blocked", str(error))
+            await mark_blocked(session, row.chat_id)
             await self.hooks.on_blocked(session, row)
             await session.commit()
 

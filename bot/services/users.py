@@ -28,3 +28,8 @@ async def touch_user(session: AsyncSession, user_id: int) -> User:
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> None:
     await session.execute(update(User).where(User.id == user_id).values(language=language))
+
+
+async def mark_blocked(session: AsyncSession, user_id: int) -> None:
+    """Telegram said 403: the user has blocked the bot."""
+    await session.execute(update(User).where(User.id == user_id).values(blocked_bot=True))
