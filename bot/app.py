@@ -29,6 +29,8 @@ from bot.middlewares.flood_control import FloodControl
 from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChat, Outbox
 from bot.outbox.pacing import Limits, Pacer
 from bot.quiz import QuizBank
+from bot.quiz.hooks import QuizHooks
+from bot.quiz.master import FEATURE as QUIZ_FEATURE
 from bot.quiz.master import QuizMaster
 
 LOCALES = PROJECT_ROOT / "locales"
@@ -95,9 +97,10 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
         global_per_second=settings.rate_global_per_second,
     )
     hooks = HooksRegistry()
-    hooks.register(DESK_FEATURE, DeskHooks(desk))
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators)
     quizmaster = QuizMaster(settings, bank, outbox, i18n)
+    hooks.register(DESK_FEATURE, DeskHooks(desk))
+    hooks.register(QUIZ_FEATURE, QuizHooks(quizmaster))
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators)
 
     dispatcher = Dispatcher(
         kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk, quizmaster=quizmaster
@@ -112,7 +115,7 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
         await set_commands(bot, i18n, settings)
         await desk.start(bot, sessions)
         await delivery.start(bot)
-        await quizmaster.start(bot, sessions)
+        await quizmaster.start(sessions)
 
     async def on_shutdown() -> None:
         await quizmaster.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -229,8 +230,22 @@ async def test_a_flood_limit_on_send_poll_is_waited_out(tmp_path):
         poll = await start_private_round(h, user)
         assert poll["question"].startswith("1/3. ")
         assert [m for m, _ in h.server.failed_calls] == ["sendPoll"]
-        # the handler stores the poll once Telegram took it
+        # the poll is stored once the worker reports that Telegram took it
         assert await eventually(lambda: db_count(h, QuizPoll), "the poll stored") == 1
+
+
+async def test_a_poll_telegram_refuses_is_reported_and_can_be_asked_again(tmp_path):
+    async with quiz_bot(tmp_path) as h:
+        user = h.user(9, language_code="en")
+        h.server.fail("sendPoll", 400, "Bad Request: POLL_QUESTION_INVALID")
+        await h.say(user, "/quiz")
+        mark = await h.press(user, QuizTopicChoice(topic="all").pack())
+        refusal = await h.next_message(9, after=mark)
+        assert refusal["text"] == "I could not send the question. Send /quiz to try again."
+        assert await db_count(h, QuizRound, QuizRound.status == "active") == 1
+        mark = len(h.server.calls)
+        again = await h.say(user, "/quiz")  # the round goes on at the same question
+        assert again.get("type") == "quiz" and again["question"].startswith("1/3. ")
 
 
 async def test_each_language(tmp_path):
@@ -310,6 +325,40 @@ async def test_a_group_round_with_three_participants_and_the_leaderboard(tmp_pat
             "🥈 Bolat — 1",
         ]
         assert await db_count(h, QuizRound, QuizRound.status == "finished") == 1
+
+
+async def test_group_polls_keep_within_the_groups_sending_budget(tmp_path):
+    """Polls are paced with everything else the bot says in the group: here at most 2 in any
+    1.5 s, where a poll sent straight after the last one closed would make 3."""
+    window = 1.5
+    async with quiz_bot(tmp_path, rate_group_per_minute=2, rate_group_window_seconds=window) as h:
+        sent: list[tuple[str, float]] = []
+
+        def record(method: str, params: dict[str, Any], _result: Any) -> None:
+            if method in ("sendMessage", "sendPoll") and str(params["chat_id"]) == str(GROUP_ID):
+                sent.append((method, time.monotonic()))
+
+        h.server.observers.append(record)
+        trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
+        mark = await say_in_group(h, trainer, "/quiz electoral_system 2 1")
+        await group_message(h, mark, "quiz is over", timeout=10)
+        assert [m for m, _ in sent] == ["sendMessage", "sendPoll", "sendPoll", "sendMessage"]
+        times = [t for _, t in sent]
+        for index, at in enumerate(times):
+            # 0.1 s of slack for the HTTP round trip between the pacer and the server's clock
+            in_window = [t for t in times[: index + 1] if at - t < window - 0.1]
+            assert len(in_window) <= 2, f"{len(in_window)} group messages within {window} s"
+
+
+async def test_a_group_poll_telegram_refuses_ends_the_round(tmp_path):
+    async with quiz_bot(tmp_path) as h:
+        trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
+        h.server.fail("sendPoll", 400, "Bad Request: POLL_QUESTION_INVALID", chat_id=GROUP_ID)
+        mark = await say_in_group(h, trainer, "/quiz electoral_system 2 1")
+        board = await group_message(h, mark, "could not go on")
+        assert board.startswith("⏹ The quiz could not go on and has ended after 0 of 2")
+        assert await db_count(h, QuizRound, QuizRound.status == "abandoned") == 1
+        assert await quiet(h, GROUP_ID, len(h.server.calls), 1.5) == []
 
 
 async def test_a_non_admin_cannot_start_or_stop_a_group_quiz(tmp_path):

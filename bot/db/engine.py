@@ -1,16 +1,44 @@
-"""The async engine, SQLite tuning, and applying migrations at start-up."""
+"""The async engine, SQLite tuning, applying migrations at start-up, and work that waits for a
+session's commit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: AsyncSession | Session, callback: Callable[[], None]) -> None:
+    """Run callback once the session's transaction has committed (never if it rolls back):
+    e.g. wake a worker that must see what this transaction wrote. Given twice, it runs once."""
+    callbacks = session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def create_engine(database_url: str) -> AsyncEngine:

@@ -39,7 +39,6 @@ class IsGroupAdmin(Filter):
 async def start_group_quiz(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     session: AsyncSession,
     outbox: Outbox,
     quizmaster: QuizMaster,
@@ -72,7 +71,7 @@ async def start_group_quiz(
             _("A quiz is already running here. Stop it with /stopquiz."),
         )
         return
-    await quizmaster.begin_group(bot, session, message.chat.id, message.from_user.id, lang, spec)
+    await quizmaster.begin_group(session, message.chat.id, message.from_user.id, lang, spec)
 
 
 async def stop_group_quiz(

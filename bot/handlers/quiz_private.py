@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message, PollAnswer
 from aiogram.utils.i18n import I18n
@@ -46,7 +46,6 @@ def show_topics(
 
 async def open_quiz(
     message: Message,
-    bot: Bot,
     session: AsyncSession,
     outbox: Outbox,
     quizmaster: QuizMaster,
@@ -58,7 +57,7 @@ async def open_quiz(
     if quiz_round is None:
         show_topics(session, outbox, message.chat.id, quizmaster, lang)
         return
-    await quizmaster.ask_private(bot, session, quiz_round, lang, reply_markup=quiz_new_keyboard())
+    await quizmaster.ask_private(session, quiz_round, lang, reply_markup=quiz_new_keyboard())
 
 
 def remove_buttons(session: AsyncSession, outbox: Outbox, callback: CallbackQuery) -> None:
@@ -74,7 +73,6 @@ def remove_buttons(session: AsyncSession, outbox: Outbox, callback: CallbackQuer
 async def topic_chosen(
     callback: CallbackQuery,
     callback_data: QuizTopicChoice,
-    bot: Bot,
     session: AsyncSession,
     outbox: Outbox,
     quizmaster: QuizMaster,
@@ -92,15 +90,12 @@ async def topic_chosen(
         )
     )
     remove_buttons(session, outbox, callback)
-    await quizmaster.begin_private(
-        bot, session, callback.from_user.id, lang, question_ids, topic=topic
-    )
+    await quizmaster.begin_private(session, callback.from_user.id, lang, question_ids, topic=topic)
 
 
 async def retry_mistakes(
     callback: CallbackQuery,
     callback_data: QuizRetry,
-    bot: Bot,
     session: AsyncSession,
     outbox: Outbox,
     quizmaster: QuizMaster,
@@ -123,7 +118,6 @@ async def retry_mistakes(
     await callback.answer(_("Your mistakes again. Questions: {count}.").format(count=len(missed)))
     remove_buttons(session, outbox, callback)
     await quizmaster.begin_private(
-        bot,
         session,
         callback.from_user.id,
         i18n.current_locale,
@@ -183,12 +177,11 @@ async def my_results(
 
 async def on_poll_answer(
     poll_answer: PollAnswer,
-    bot: Bot,
     session: AsyncSession,
     quizmaster: QuizMaster,
     i18n: I18n,
 ) -> None:
-    await quizmaster.on_answer(bot, session, poll_answer, i18n.current_locale)
+    await quizmaster.on_answer(session, poll_answer, i18n.current_locale)
 
 
 def create_router() -> Router:

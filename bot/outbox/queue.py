@@ -11,21 +11,18 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from bot.db.engine import after_commit
 from bot.db.models import OutboxMessage, utcnow
 from bot.outbox.purpose import Purpose
 
-_WAKE_KEY = "outbox_wakeup"
 
-
-@event.listens_for(Session, "after_commit")
-def _wake_worker_after_commit(session: Session) -> None:
-    wakeup = session.info.pop(_WAKE_KEY, None)
-    if wakeup is not None:
-        wakeup.set()
+def _given(name: str, value: Any) -> bool:
+    """None leaves a parameter out, except a parse mode: there None means plain text, where
+    leaving it out would apply the bot's default (HTML)."""
+    return value is not None or name.endswith("parse_mode")
 
 
 def _plain(value: Any) -> Any:
@@ -52,7 +49,7 @@ class Outbox:
             method=method,
             params={
                 "chat_id": chat_id,
-                **{k: _plain(v) for k, v in params.items() if v is not None},
+                **{k: _plain(v) for k, v in params.items() if _given(k, v)},
             },
             purpose=str(purpose) if purpose else None,
             status="pending",
@@ -60,7 +57,7 @@ class Outbox:
             next_attempt_at=utcnow(),
         )
         session.add(row)
-        session.info[_WAKE_KEY] = self.wakeup
+        after_commit(session, self.wakeup.set)
         return row
 
     def send_message(
@@ -204,3 +201,13 @@ async def mark_failed(session: AsyncSession, row_id: int, status: str, error: st
         .where(OutboxMessage.id == row_id)
         .values(status=status, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
     )
+
+
+async def queued(session: AsyncSession, purpose: Purpose) -> bool:
+    """Whether a row for this purpose is waiting to be sent or being sent."""
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.purpose == str(purpose), OutboxMessage.status.in_(_QUEUED))
+        .limit(1)
+    )
+    return found is not None

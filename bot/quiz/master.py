@@ -1,9 +1,10 @@
-"""The quiz on Telegram: sending quiz polls, moving on when they are answered, and running
+"""The quiz on Telegram: asking quiz polls, moving on when they are answered, and running
 workshop rounds in groups.
 
-Polls are sent directly, not through the outbox: later answers refer to the poll id that
-Telegram returns, so the poll is stored with its round before the round moves on. Everything
-else the quiz says (results, leaderboards) goes through the outbox.
+Polls go through the outbox like everything else the bot says, so they keep Telegram's limits
+and the worker's retries. Answers refer to the poll id that Telegram returns: the poll is stored
+with its round when the worker reports it sent (bot/quiz/hooks.py), and only then can it be
+answered or a group round's clock start.
 
 A private round moves on when the trainee answers. A group round is a task that posts a poll,
 waits for it to close (open_period) and posts the next; its progress is in the database, so
@@ -18,31 +19,24 @@ import html
 import logging
 import random
 from datetime import timedelta
-from typing import Any
 
-from aiogram import Bot
-from aiogram.enums import PollType
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.types import InlineKeyboardMarkup, Message, PollAnswer
+from aiogram.types import InlineKeyboardMarkup, PollAnswer
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.engine import after_commit
 from bot.db.models import QuizPoll, QuizRound, utcnow
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Purpose, queue
 from bot.quiz import GroupRoundSpec, QuizBank, rounds
 from bot.quiz.keyboards import quiz_results_keyboard
 from bot.quiz.loader import QUESTION_LIMIT
 
 log = logging.getLogger(__name__)
 
-SEND_ATTEMPTS = 4
-MAX_BACKOFF = 30.0
+FEATURE = "quiz"  # a poll's outbox row carries Purpose("quiz", "poll", round id)
+# How often a group round looks whether its poll has been sent.
+SENT_POLL_INTERVAL = 0.1
 # A group round found active at start-up goes on only if its current poll closed less than
 # this long ago: after a longer outage the workshop has moved on.
 STALE_AFTER = timedelta(minutes=10)
@@ -63,7 +57,7 @@ class QuizMaster:
         self._tasks: dict[int, asyncio.Task] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
-    async def start(self, bot: Bot, session_factory: async_sessionmaker) -> None:
+    async def start(self, session_factory: async_sessionmaker) -> None:
         """Pick up the group rounds that were running when the bot stopped."""
         self._sessions = session_factory
         async with session_factory() as session:
@@ -74,9 +68,9 @@ class QuizMaster:
                     since = poll.sent_at + timedelta(seconds=quiz_round.open_period or 0)
                 if utcnow() - since > STALE_AFTER:
                     log.warning("group quiz round %s: too old to go on, ending it", quiz_round.id)
-                    await self._end_group(session, quiz_round, "abandoned")
+                    await self.end_group(session, quiz_round, "abandoned")
                 else:
-                    self._launch(bot, quiz_round.id)
+                    self._launch(quiz_round.id)
             await session.commit()
 
     async def stop(self) -> None:
@@ -87,72 +81,52 @@ class QuizMaster:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- polls ----------------------------------------------------------------------------
-    async def _send_poll(self, bot: Bot, **params: Any) -> Message:
-        """sendPoll, waiting out Telegram's flood limit (429 retry_after) and brief outages."""
-        attempt = 1
-        while True:
-            try:
-                return await bot.send_poll(**params)
-            except TelegramRetryAfter as exc:
-                if attempt >= SEND_ATTEMPTS:
-                    raise
-                log.warning("sendPoll: flood limit, retrying in %s s", exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
-            except (TelegramNetworkError, TelegramServerError):
-                if attempt >= SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(min(MAX_BACKOFF, 2.0**attempt))
-            attempt += 1
+    @staticmethod
+    def poll_purpose(quiz_round: QuizRound) -> Purpose:
+        return Purpose(FEATURE, "poll", quiz_round.id)
 
     def askable(self, quiz_round: QuizRound) -> bool:
         """False if the current question was edited out of the bank since the round began."""
         return quiz_round.question_ids[quiz_round.current] in self.bank.questions
 
-    async def ask(
+    def ask(
         self,
-        bot: Bot,
         session: AsyncSession,
         quiz_round: QuizRound,
         lang: str,
         reply_markup: InlineKeyboardMarkup | None = None,
-    ) -> QuizPoll | None:
-        """Send the round's current question as a quiz poll and store it, committed at once
-        since its answers may follow right away; None if Telegram would not take it (the
-        round stays where it is)."""
+    ) -> None:
+        """Queue the round's current question as a quiz poll."""
         question = self.bank.shuffled(quiz_round.question_ids[quiz_round.current], lang, self.rng)
         numbered = f"{quiz_round.current + 1}/{quiz_round.total}. {question.question}"
-        try:
-            message = await self._send_poll(
-                bot,
-                chat_id=quiz_round.chat_id,
-                question=numbered if len(numbered) <= QUESTION_LIMIT else question.question,
-                options=question.options,
-                type=PollType.QUIZ,
-                is_anonymous=False,
-                correct_option_id=question.correct,
-                explanation=question.explanation,
-                # Plain text: the bank is not HTML, whatever the bot's default parse mode.
-                question_parse_mode=None,
-                explanation_parse_mode=None,
-                open_period=quiz_round.open_period,
-                reply_markup=reply_markup,
-            )
-        except (TelegramAPIError, TimeoutError) as exc:
-            log.warning(
-                "quiz round %s: question %d not sent: %s", quiz_round.id, quiz_round.current, exc
-            )
-            return None
-        assert message.poll is not None
-        poll = rounds.record_poll(
-            session, quiz_round, message.poll.id, message.message_id, question.correct
+        self.outbox.call(
+            session,
+            "sendPoll",
+            quiz_round.chat_id,
+            self.poll_purpose(quiz_round),
+            question=numbered if len(numbered) <= QUESTION_LIMIT else question.question,
+            options=question.options,
+            type="quiz",
+            is_anonymous=False,
+            correct_option_id=question.correct,
+            explanation=question.explanation,
+            # Plain text: the bank is not HTML, whatever the bot's default parse mode.
+            question_parse_mode=None,
+            explanation_parse_mode=None,
+            open_period=quiz_round.open_period,
+            reply_markup=reply_markup,
         )
-        await session.commit()
-        return poll
+
+    def not_sent(self, session: AsyncSession, quiz_round: QuizRound) -> None:
+        """Telegram refused a private round's poll: the round stays where it is."""
+        text = self.i18n.gettext(
+            "I could not send the question. Send /quiz to try again.", locale=quiz_round.lang
+        )
+        self.outbox.send_message(session, quiz_round.chat_id, text)
 
     # --- a trainee's round in a private chat ----------------------------------------------
     async def begin_private(
         self,
-        bot: Bot,
         session: AsyncSession,
         user_id: int,
         lang: str,
@@ -170,12 +144,10 @@ class QuizMaster:
             question_ids=question_ids,
             retry_of=retry_of,
         )
-        await session.commit()  # the round exists whatever happens to the poll
-        await self.ask_private(bot, session, quiz_round, lang)
+        await self.ask_private(session, quiz_round, lang)
 
     async def ask_private(
         self,
-        bot: Bot,
         session: AsyncSession,
         quiz_round: QuizRound,
         lang: str,
@@ -191,13 +163,9 @@ class QuizMaster:
             )
             self.outbox.send_message(session, quiz_round.chat_id, text)
             return
-        if await self.ask(bot, session, quiz_round, lang, reply_markup) is None:
-            text = gettext("I could not send the question. Send /quiz to try again.", locale=lang)
-            self.outbox.send_message(session, quiz_round.chat_id, text)
+        self.ask(session, quiz_round, lang, reply_markup)
 
-    async def on_answer(
-        self, bot: Bot, session: AsyncSession, answer: PollAnswer, lang: str
-    ) -> None:
+    async def on_answer(self, session: AsyncSession, answer: PollAnswer, lang: str) -> None:
         """A poll answer: recorded once; in a private round, the next question or the end."""
         if answer.user is None:  # an anonymous group admin answering as the group
             return
@@ -212,8 +180,7 @@ class QuizMaster:
         if quiz_round.kind != "private":
             return
         if rounds.advance(quiz_round):
-            await session.commit()  # the answer counts even if the next poll fails
-            await self.ask_private(bot, session, quiz_round, lang)
+            await self.ask_private(session, quiz_round, lang)
         elif await rounds.close_round(session, quiz_round.id, "finished"):
             await self._send_results(session, quiz_round, lang)
 
@@ -248,7 +215,6 @@ class QuizMaster:
     # --- a workshop round in a group ------------------------------------------------------
     async def begin_group(
         self,
-        bot: Bot,
         session: AsyncSession,
         chat_id: int,
         trainer_id: int,
@@ -276,8 +242,8 @@ class QuizMaster:
             seconds=spec.seconds,
         )
         self.outbox.send_message(session, chat_id, text)
-        await session.commit()  # the task reads the round in its own session
-        self._launch(bot, quiz_round.id)
+        round_id = quiz_round.id
+        after_commit(session, lambda: self._launch(round_id))  # the task reads the stored round
 
     async def stop_group(self, session: AsyncSession, quiz_round: QuizRound) -> None:
         """The trainer's /stopquiz: the open poll closes, the leaderboard so far is posted."""
@@ -287,7 +253,7 @@ class QuizMaster:
         poll = await rounds.current_poll(session, quiz_round)
         if poll is not None and poll.sent_at + self._period(quiz_round) > utcnow():
             self.outbox.call(session, "stopPoll", quiz_round.chat_id, message_id=poll.message_id)
-        await self._end_group(session, quiz_round, "stopped")
+        await self.end_group(session, quiz_round, "stopped")
 
     def topic_title(self, topic: str | None, lang: str) -> str:
         if topic is None:
@@ -298,8 +264,8 @@ class QuizMaster:
     def _period(quiz_round: QuizRound) -> timedelta:
         return timedelta(seconds=quiz_round.open_period or 0)
 
-    def _launch(self, bot: Bot, round_id: int) -> None:
-        task = asyncio.create_task(self._run_group(bot, round_id), name=f"quiz-{round_id}")
+    def _launch(self, round_id: int) -> None:
+        task = asyncio.create_task(self._run_group(round_id), name=f"quiz-{round_id}")
         self._tasks[round_id] = task
         task.add_done_callback(lambda _: self._forget(round_id, task))
 
@@ -307,18 +273,18 @@ class QuizMaster:
         if self._tasks.get(round_id) is task:
             del self._tasks[round_id]
 
-    async def _run_group(self, bot: Bot, round_id: int) -> None:
+    async def _run_group(self, round_id: int) -> None:
         try:
-            while await self._group_step(bot, round_id):
+            while await self._group_step(round_id):
                 pass
         except asyncio.CancelledError:
             raise
         except Exception:  # one broken round must not take the others down
             log.exception("group quiz round %s failed", round_id)
 
-    async def _group_step(self, bot: Bot, round_id: int) -> bool:
-        """Ask the current question unless it was asked, wait until its poll closes, then
-        move on. False when the round is over."""
+    async def _group_step(self, round_id: int) -> bool:
+        """Ask the current question unless it was asked, wait until its poll is sent and
+        closes, then move on. False when the round is over."""
         assert self._sessions is not None
         async with self._sessions() as session:
             quiz_round = await session.get(QuizRound, round_id)
@@ -332,12 +298,16 @@ class QuizMaster:
                 quiz_round = await session.get(QuizRound, round_id)
                 if quiz_round is None or quiz_round.status != rounds.ACTIVE:
                     return False
-                if self.askable(quiz_round):
-                    poll = await self.ask(bot, session, quiz_round, quiz_round.lang)
-                if poll is None:
-                    await self._end_group(session, quiz_round, "abandoned")
+                if not self.askable(quiz_round):
+                    await self.end_group(session, quiz_round, "abandoned")
                     await session.commit()
                     return False
+                if not await queue.queued(session, self.poll_purpose(quiz_round)):
+                    self.ask(session, quiz_round, quiz_round.lang)  # else queued before a restart
+                    await session.commit()
+            poll = await self._sent_poll(round_id)
+            if poll is None:
+                return False
         closes_at = poll.sent_at + self._period(quiz_round)
         await asyncio.sleep(max(0.0, (closes_at - utcnow()).total_seconds()))
         last = quiz_round.current + 1 >= quiz_round.total
@@ -348,13 +318,34 @@ class QuizMaster:
             if quiz_round is None or quiz_round.status != rounds.ACTIVE:
                 return False
             if last:
-                await self._end_group(session, quiz_round, "finished")
+                await self.end_group(session, quiz_round, "finished")
             else:
                 rounds.advance(quiz_round)
             await session.commit()
         return not last
 
-    async def _end_group(self, session: AsyncSession, quiz_round: QuizRound, status: str) -> None:
+    async def _sent_poll(self, round_id: int) -> QuizPoll | None:
+        """The current question's poll once the worker has sent it; None if the round ends
+        first (refused by Telegram, stopped), or if the poll is still not out after
+        STALE_AFTER, when the workshop has moved on."""
+        assert self._sessions is not None
+        deadline = utcnow() + STALE_AFTER
+        while True:
+            await asyncio.sleep(SENT_POLL_INTERVAL)
+            async with self._sessions() as session:
+                quiz_round = await session.get(QuizRound, round_id)
+                if quiz_round is None or quiz_round.status != rounds.ACTIVE:
+                    return None
+                poll = await rounds.current_poll(session, quiz_round)
+                if poll is not None:
+                    return poll
+                if utcnow() > deadline:
+                    log.warning("group quiz round %s: its poll was not sent in time", round_id)
+                    await self.end_group(session, quiz_round, "abandoned")
+                    await session.commit()
+                    return None
+
+    async def end_group(self, session: AsyncSession, quiz_round: QuizRound, status: str) -> None:
         """Close the round and post the leaderboard, once, whoever gets here first."""
         asked = await rounds.asked_count(session, quiz_round)
         if not await rounds.close_round(session, quiz_round.id, status):
