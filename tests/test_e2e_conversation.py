@@ -53,31 +53,31 @@ async def test_language_command_switches_the_language(harness):
     assert "/language" in help_reply["text"] and "Ask me about" in help_reply["text"]
 
 
-async def test_a_question_in_each_language_gets_the_answer_in_that_language(harness, kb):
+async def test_a_question_in_each_language_gets_the_answer_in_that_language(harness, knowledge):
     for user_id, (lang, (question, entry_id)) in enumerate(ASK.items(), start=10):
         user = harness.user(user_id)  # no saved language, no language_code: detected
         reply = await harness.say(user, question)
-        entry = kb.entries[entry_id]
+        entry = knowledge.entries[entry_id]
         assert entry.answer.get(lang) in reply["text"], (lang, reply["text"][:80])
         labels = [text for text, _ in buttons(reply)]
         assert "👍" in labels and "👎" in labels
-        for related in kb.related(entry):
+        for related in knowledge.related(entry):
             assert related.title(lang) in labels
     assert await db_count(harness, Question, Question.outcome == "answer") == 3
 
 
-async def test_saved_language_wins_over_message_language(harness, kb):
+async def test_saved_language_wins_over_message_language(harness, knowledge):
     user = harness.user(20, language_code="en")
     question, entry_id = ASK["ru"]
     reply = await harness.say(user, question)
-    assert kb.entries[entry_id].answer.en in reply["text"]
+    assert knowledge.entries[entry_id].answer.en in reply["text"]
 
 
-async def test_related_button_shows_that_answer(harness, kb):
+async def test_related_button_shows_that_answer(harness, knowledge):
     user = harness.user(21, language_code="ru")
     question, entry_id = ASK["ru"]
     reply = await harness.say(user, question)
-    related = kb.related(kb.entries[entry_id])[0]
+    related = knowledge.related(knowledge.entries[entry_id])[0]
     data = next(d for text, d in buttons(reply) if text == related.title("ru"))
     assert ShowAnswer.unpack(data).entry_id == related.id
     mark = await harness.press(user, data)
@@ -105,17 +105,17 @@ async def test_feedback_is_stored_once_and_can_be_changed(harness):
     assert await db_count(harness, Feedback, Feedback.useful.is_(False)) == 1
 
 
-async def test_unsure_question_offers_suggestions_and_none_of_these(harness, kb):
+async def test_unsure_question_offers_suggestions_and_none_of_these(harness, knowledge):
     query = next(
         q
         for q in ("выборы", "участок", "сайлау", "election", "комиссия", "бюллетень")
-        if kb.matcher.match(q).kind == "suggest"
+        if knowledge.matcher.match(q).kind == "suggest"
     )
-    expected = kb.matcher.match(query).suggestions
+    expected = knowledge.matcher.match(query).suggestions
     user = harness.user(40, language_code="ru")
     reply = await harness.say(user, query)
     labels = [text for text, _ in buttons(reply)]
-    assert labels[:-1] == [kb.entries[i].title("ru") for i in expected]
+    assert labels[:-1] == [knowledge.entries[i].title("ru") for i in expected]
     assert labels[-1] == "Ничего из этого"
     mark = await harness.press(user, buttons(reply)[-1][1])
     apology = await harness.next_message(40, after=mark)

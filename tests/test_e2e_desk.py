@@ -321,7 +321,7 @@ async def test_deleted_topic_is_recreated(tmp_path):
         assert copied["message_thread_id"] == ticket.thread_id
 
 
-async def test_operator_commands_open_faq_stats_addfaq(harness, operator, kb):
+async def test_operator_commands_open_faq_stats_addfaq(harness, operator, knowledge):
     user = harness.user(514, language_code="kk")
     await ask_operator(harness, user, UNKNOWN["kk"])
     card = await card_of(harness, 1)
@@ -332,10 +332,10 @@ async def test_operator_commands_open_faq_stats_addfaq(harness, operator, kb):
     )
     assert "#T1" in listing["text"] and "min" in listing["text"]
 
-    entry_id = next(iter(kb.entries))
+    entry_id = next(iter(knowledge.entries))
     mark = await operator_says(harness, operator, f"/faq {entry_id}", reply_to_message=card)
     sent = await harness.next_message(514, after=mark)
-    assert kb.entries[entry_id].answer.kk in sent["text"]
+    assert knowledge.entries[entry_id].answer.kk in sent["text"]
 
     answer = harness.updates.message(operator, "Толық жауап", chat=GROUP, reply_to_message=card)
     mark = len(harness.server.calls)

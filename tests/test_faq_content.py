@@ -26,8 +26,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 @pytest.fixture(scope="module")
-def entries(kb: KnowledgeBase):
-    return kb.book.entries
+def entries(knowledge: KnowledgeBase):
+    return knowledge.book.entries
 
 
 def test_every_required_topic_has_an_entry(entries):
@@ -70,7 +70,7 @@ def test_no_two_canonical_questions_are_near_duplicates(entries, lang):
     assert close == []
 
 
-def test_the_bot_stays_neutral_on_whom_to_vote_for(kb: KnowledgeBase):
-    answer = kb.get("whom_to_vote").answer
+def test_the_bot_stays_neutral_on_whom_to_vote_for(knowledge: KnowledgeBase):
+    answer = knowledge.get("whom_to_vote").answer
     for lang in LANGS:
         assert "election.gov.kz" in answer.get(lang), lang

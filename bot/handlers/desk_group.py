@@ -134,9 +134,9 @@ async def send_faq(
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
-    kb: KnowledgeBase,
+    knowledge: KnowledgeBase,
 ) -> None:
-    entry = kb.get((command.args or "").strip())
+    entry = knowledge.get((command.args or "").strip())
     if ticket is None or entry is None:
         reply(
             session,

@@ -38,7 +38,7 @@ def send_answer(
     session: AsyncSession,
     outbox: Outbox,
     chat_id: int,
-    kb: KnowledgeBase,
+    knowledge: KnowledgeBase,
     entry: FaqEntry,
     lang: str,
     question_id: int,
@@ -47,7 +47,7 @@ def send_answer(
         session,
         chat_id,
         answer_text(entry, lang),
-        reply_markup=answer_keyboard(kb.related(entry), lang, question_id, entry.id),
+        reply_markup=answer_keyboard(knowledge.related(entry), lang, question_id, entry.id),
     )
 
 
@@ -58,10 +58,10 @@ def offer_operator(
 
 
 async def on_question(
-    message: Message, session: AsyncSession, outbox: Outbox, kb: KnowledgeBase, i18n: I18n
+    message: Message, session: AsyncSession, outbox: Outbox, knowledge: KnowledgeBase, i18n: I18n
 ) -> None:
     lang, chat_id = i18n.current_locale, message.chat.id
-    result = await kb.matcher.match_async(message.text)
+    result = await knowledge.matcher.match_async(message.text)
     if result.kind == "greeting":
         outbox.send_message(
             session, chat_id, _("Hello! What would you like to know about the elections?")
@@ -73,10 +73,10 @@ async def on_question(
         )
         return
     question = await record_question(session, message.from_user.id, message.text, result)
-    if result.kind == "answer" and (entry := kb.get(result.entry_id)):
-        send_answer(session, outbox, chat_id, kb, entry, lang, question.id)
+    if result.kind == "answer" and (entry := knowledge.get(result.entry_id)):
+        send_answer(session, outbox, chat_id, knowledge, entry, lang, question.id)
     elif result.kind == "suggest":
-        entries = [e for e in map(kb.get, result.suggestions) if e]
+        entries = [e for e in map(knowledge.get, result.suggestions) if e]
         outbox.send_message(
             session,
             chat_id,
@@ -102,15 +102,17 @@ async def on_show_answer(
     callback_data: ShowAnswer,
     session: AsyncSession,
     outbox: Outbox,
-    kb: KnowledgeBase,
+    knowledge: KnowledgeBase,
     i18n: I18n,
 ) -> None:
-    entry = kb.get(callback_data.entry_id)
+    entry = knowledge.get(callback_data.entry_id)
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if entry is None or question is None:
         await answer_stale_button(callback)
         return
-    send_answer(session, outbox, callback.from_user.id, kb, entry, i18n.current_locale, question.id)
+    send_answer(
+        session, outbox, callback.from_user.id, knowledge, entry, i18n.current_locale, question.id
+    )
     await callback.answer()
 
 
@@ -119,10 +121,10 @@ async def on_rate(
     callback_data: Rate,
     session: AsyncSession,
     outbox: Outbox,
-    kb: KnowledgeBase,
+    knowledge: KnowledgeBase,
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
-    if question is None or kb.get(callback_data.entry_id) is None:
+    if question is None or knowledge.get(callback_data.entry_id) is None:
         await answer_stale_button(callback)
         return
     await save_feedback(session, question, callback_data.entry_id, callback_data.useful)
