@@ -24,7 +24,12 @@ from bot.desk.desk import FEATURE as DESK_FEATURE
 from bot.desk.hooks import DeskHooks
 from bot.faq import KnowledgeBase
 from bot.handlers import build_router
-from bot.middlewares import DatabaseMiddleware, FloodMiddleware, UserLocaleMiddleware
+from bot.middlewares import (
+    DatabaseMiddleware,
+    FloodMiddleware,
+    UserLocaleMiddleware,
+    UserMiddleware,
+)
 from bot.middlewares.flood_control import FloodControl
 from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChat, Outbox
 from bot.outbox.pacing import Limits, Pacer
@@ -110,8 +115,11 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         desk=desk,
         quizmaster=quizmaster,
     )
+    # Around every update, in this order: a DB session, the stored user, their language. The
+    # incoming flood control is a message middleware, so it always runs inside all three.
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
-    UserLocaleMiddleware(i18n, knowledge.matcher).setup(dispatcher)
+    dispatcher.update.outer_middleware(UserMiddleware())
+    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n, knowledge.matcher))
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
     dispatcher.message.outer_middleware(FloodMiddleware(flood))
     dispatcher.include_router(build_router(settings))

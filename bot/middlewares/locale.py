@@ -2,34 +2,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import Message, TelegramObject, User
+from aiogram.types import TelegramObject, Update
+from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.content import LANGS
+from bot.db.models import User
 from bot.faq import FaqMatcher
-from bot.services.users import touch_user
 
 
 class UserLocaleMiddleware(I18nMiddleware):
     """The user's language: their saved choice, else Telegram's language_code if it is
     kk/ru/en, else the language their message is written in (a command says nothing about
-    it), else the default."""
+    it), else the default.
+
+    An update-level middleware after UserMiddleware (it reads `user`), so that every message
+    middleware and handler below it speaks the user's language whatever their order."""
 
     def __init__(self, i18n: I18n, matcher: FaqMatcher) -> None:
         super().__init__(i18n)
         self.matcher = matcher
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        from_user: User | None = data.get("event_from_user")
-        if from_user is None or from_user.is_bot:
+        sender: TelegramUser | None = data.get("event_from_user")
+        user: User | None = data.get("user")
+        if sender is None or user is None:
             return self.i18n.default_locale
-        user = await touch_user(data["session"], from_user.id)
-        data["user"] = user
         if user.language:
             return user.language
-        code = (from_user.language_code or "").split("-")[0].lower()
+        code = (sender.language_code or "").split("-")[0].lower()
         if code in LANGS:
             return code
-        if isinstance(event, Message) and event.text and not event.text.startswith("/"):
-            return self.matcher.detect_language(event.text)
+        message = event.message if isinstance(event, Update) else None
+        if message is not None and message.text and not message.text.startswith("/"):
+            return self.matcher.detect_language(message.text)
         return self.i18n.default_locale
