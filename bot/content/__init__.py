@@ -2,7 +2,14 @@
 catalogs' check. Knows nothing of Telegram."""
 
 from .languages import LANGS, LANGUAGE_NAMES
-from .loader import ContentError, read_yaml
+from .loader import ContentError, load_book
 from .schema import LocalizedText, Strict
 
-__all__ = ["LANGS", "LANGUAGE_NAMES", "ContentError", "LocalizedText", "Strict", "read_yaml"]
+__all__ = [
+    "LANGS",
+    "LANGUAGE_NAMES",
+    "ContentError",
+    "LocalizedText",
+    "Strict",
+    "load_book",
+]

@@ -6,9 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.content import LANGS, ContentError, read_yaml
+from bot.content import LANGS, ContentError, load_book
 
 from .models import FaqBook
 
@@ -80,31 +78,11 @@ def html_problems(text: str) -> list[str]:
     return problems
 
 
-_SECTIONS = {"entries": "entry", "out_of_scope": "out_of_scope topic"}
-
-
-def _where(raw: object, loc: tuple[int | str, ...]) -> str:
-    """'entry 'id' (entries[3]) answer.kk' for a pydantic error location."""
-    if len(loc) >= 2 and loc[0] in _SECTIONS and isinstance(loc[1], int):
-        section, index, item_id = str(loc[0]), loc[1], "?"
-        items = raw.get(section) if isinstance(raw, dict) else None
-        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-            item_id = str(items[index].get("id", "?"))
-        rest = ".".join(str(part) for part in loc[2:]) or "(whole)"
-        return f"{_SECTIONS[section]} '{item_id}' ({section}[{index}]) {rest}"
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 def load_faq(path: Path) -> FaqBook:
     """Parse and validate the schema; raise FaqError listing every problem."""
-    raw = read_yaml(path, FaqError)
-    try:
-        return FaqBook.model_validate(raw)
-    except ValidationError as exc:
-        problems = [
-            f"{path}: {_where(raw, tuple(err['loc']))}: {err['msg']}" for err in exc.errors()
-        ]
-        raise FaqError(problems) from None
+    return load_book(
+        path, FaqBook, FaqError, {"entries": "entry", "out_of_scope": "out_of_scope topic"}
+    )
 
 
 def content_problems(book: FaqBook, path: Path) -> list[str]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.content import LANGS, ContentError, read_yaml
+from bot.content import LANGS, ContentError, load_book
 
 from .models import QuizBook
 
@@ -25,30 +23,9 @@ class QuizError(ContentError):
     """The quiz file cannot be used; `problems` says where and why, one line each."""
 
 
-def _where(raw: object, loc: tuple[int | str, ...]) -> str:
-    """ "question 'system_01' (questions[3]) options.kk" for a pydantic error location."""
-    if len(loc) >= 2 and loc[0] in ("questions", "topics") and isinstance(loc[1], int):
-        item_id = "?"
-        items = raw.get(loc[0]) if isinstance(raw, dict) else None
-        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
-            item_id = str(items[loc[1]].get("id", "?"))
-        rest = ".".join(str(part) for part in loc[2:])
-        kind = "question" if loc[0] == "questions" else "topic"
-        return f"{kind} '{item_id}' ({loc[0]}[{loc[1]}]) {rest}".rstrip()
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 def load_quiz(path: Path) -> QuizBook:
     """Parse and validate the schema; raise QuizError listing every problem."""
-    raw = read_yaml(path, QuizError)
-    try:
-        return QuizBook.model_validate(raw)
-    except ValidationError as exc:
-        problems = [
-            f"{path}: {_where(raw, tuple(err['loc']))}: {err['msg']}".replace("Value error, ", "")
-            for err in exc.errors()
-        ]
-        raise QuizError(problems) from None
+    return load_book(path, QuizBook, QuizError, {"questions": "question", "topics": "topic"})
 
 
 def content_problems(book: QuizBook, path: Path) -> list[str]:
