@@ -17,7 +17,6 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,6 +24,7 @@ from bot.config import Settings
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
 from bot.desk.cards import Cards
+from bot.desk.operators import Operator, OperatorRoster
 from bot.outbox import OperatorsChat, Outbox, Purpose
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class Desk:
     ) -> None:
         self.operators = operators
         self.chat_id = settings.operators_chat_id
+        self.roster = OperatorRoster(self.chat_id) if self.chat_id is not None else None
         self.lang = settings.operators_language
         self.remind_after = timedelta(minutes=settings.ticket_remind_minutes)
         self.outbox = outbox
@@ -233,9 +234,10 @@ class Desk:
             )
 
     # --- operators act --------------------------------------------------------------------
-    async def answer(self, session: AsyncSession, ticket: Ticket, message: Message) -> None:
+    async def answer(
+        self, session: AsyncSession, ticket: Ticket, message: Message, operator: Operator
+    ) -> None:
         """An operator's reply (any content) goes to the voter, with a header."""
-        operator = message.from_user
         await tickets.link(session, message.message_id, ticket.id)
         header = self.i18n.gettext(
             "💬 An operator answers your question {number}:", locale=ticket.lang
@@ -249,23 +251,23 @@ class Desk:
             purpose=_purpose("user", ticket),
         )
         was = ticket.status
-        tickets.record_answer(ticket, operator.id, operator.full_name)
+        tickets.record_answer(ticket, operator.id, operator.name)
         if ticket.status != was:
             self.refresh(session, ticket)
 
     def answer_text(
-        self, session: AsyncSession, ticket: Ticket, text: str, operator: TelegramUser
+        self, session: AsyncSession, ticket: Ticket, text: str, operator: Operator
     ) -> None:
         """An answer written by the bot on an operator's behalf (/faq)."""
         self._tell_user(session, ticket, text)
         was = ticket.status
-        tickets.record_answer(ticket, operator.id, operator.full_name)
+        tickets.record_answer(ticket, operator.id, operator.name)
         if ticket.status != was:
             self.refresh(session, ticket)
 
-    def take(self, session: AsyncSession, ticket: Ticket, operator: TelegramUser) -> bool:
+    def take(self, session: AsyncSession, ticket: Ticket, operator: Operator) -> bool:
         """The operator takes the ticket; False if someone else has it or it is closed."""
-        if not tickets.take(ticket, operator.id, operator.full_name):
+        if not tickets.take(ticket, operator.id, operator.name):
             return False
         self.refresh(session, ticket)
         self._tell_user(

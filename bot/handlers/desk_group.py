@@ -1,8 +1,9 @@
 """The operators' group: replies reach voters; buttons and commands manage tickets.
 
-The router only sees the operators' chat (a router-level filter), so being able to write
-there is what makes someone an operator. Buttons are also checked against the card they sit
-on: a forged or copied callback for another ticket is refused.
+The router only sees the operators' chat (a router-level filter), and only its current members
+act there (OperatorMiddleware hands the handlers `operator`; anyone else is stopped). Buttons
+are also checked against the card they sit on: a forged or copied callback for another ticket
+is refused.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import html
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket, utcnow
 from bot.desk import Desk, tickets
 from bot.desk.cards import DeskAction
+from bot.desk.operators import Operator
 from bot.faq import KnowledgeBase
 from bot.handlers.questions import answer_text
+from bot.middlewares.operator import OperatorMiddleware
 from bot.middlewares.ticket import GroupTicketMiddleware
 from bot.outbox import Outbox
 
@@ -45,9 +48,14 @@ def reply(session: AsyncSession, outbox: Outbox, message: Message, text: str) ->
 
 
 async def on_operator_message(
-    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
+    message: Message,
+    ticket: Ticket | None,
+    operator: Operator,
+    session: AsyncSession,
+    desk: Desk,
+    outbox: Outbox,
 ) -> None:
-    if message.content_type not in ANSWER_CONTENT or ticket is None:
+    if ticket is None:
         return
     if ticket.status == "closed":
         reply(
@@ -59,11 +67,15 @@ async def on_operator_message(
             ),
         )
         return
-    await desk.answer(session, ticket, message)
+    await desk.answer(session, ticket, message, operator)
 
 
 async def on_card_button(
-    callback: CallbackQuery, callback_data: DeskAction, session: AsyncSession, desk: Desk
+    callback: CallbackQuery,
+    callback_data: DeskAction,
+    operator: Operator,
+    session: AsyncSession,
+    desk: Desk,
 ) -> None:
     ticket = await session.get(Ticket, callback_data.ticket_id)
     if ticket is not None and ticket.card_message_id is None and ticket.thread_id is None:
@@ -83,7 +95,6 @@ async def on_card_button(
             _("This button is not valid here.", locale=desk.lang), show_alert=True
         )
         return
-    operator = callback.from_user
     action = callback_data.action
     if action == "take":
         if not desk.take(session, ticket, operator):
@@ -131,6 +142,7 @@ async def send_faq(
     message: Message,
     command: CommandObject,
     ticket: Ticket | None,
+    operator: Operator,
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
@@ -148,7 +160,7 @@ async def send_faq(
             ),
         )
         return
-    desk.answer_text(session, ticket, answer_text(entry, ticket.lang), message.from_user)
+    desk.answer_text(session, ticket, answer_text(entry, ticket.lang), operator)
     reply(
         session,
         outbox,
@@ -160,7 +172,12 @@ async def send_faq(
 
 
 async def ban_user(
-    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
+    message: Message,
+    ticket: Ticket | None,
+    operator: Operator,
+    session: AsyncSession,
+    desk: Desk,
+    outbox: Outbox,
 ) -> None:
     if ticket is None:
         reply(
@@ -170,7 +187,7 @@ async def ban_user(
             _("Reply to a question's message with /ban.", locale=desk.lang),
         )
         return
-    await desk.ban(session, ticket, message.from_user.id)
+    await desk.ban(session, ticket, operator.id)
     reply(
         session,
         outbox,
@@ -231,7 +248,12 @@ async def show_stats(message: Message, session: AsyncSession, desk: Desk, outbox
 
 
 async def add_to_faq(
-    message: Message, ticket: Ticket | None, session: AsyncSession, desk: Desk, outbox: Outbox
+    message: Message,
+    ticket: Ticket | None,
+    operator: Operator,
+    session: AsyncSession,
+    desk: Desk,
+    outbox: Outbox,
 ) -> None:
     answer = message.reply_to_message
     text = answer and (answer.html_text if (answer.text or answer.caption) else None)
@@ -243,7 +265,7 @@ async def add_to_faq(
             _("Reply to an operator's answer with /addfaq.", locale=desk.lang),
         )
         return
-    await tickets.add_suggestion(session, ticket, text, message.from_user.id)
+    await tickets.add_suggestion(session, ticket, text, operator.id)
     reply(
         session,
         outbox,
@@ -252,17 +274,28 @@ async def add_to_faq(
     )
 
 
+async def on_member_update(update: ChatMemberUpdated, desk: Desk) -> None:
+    """Someone joined, left, was removed or restricted: their rights change at once."""
+    desk.roster.learn(update.new_chat_member)
+
+
 def create_router(operators_chat_id: int) -> Router:
     router = Router(name="operators")
     router.message.filter(F.chat.id == operators_chat_id)
     router.callback_query.filter(F.message.chat.id == operators_chat_id)
+    router.chat_member.filter(F.chat.id == operators_chat_id)
+    router.message.middleware(OperatorMiddleware())
+    router.callback_query.middleware(OperatorMiddleware())
     router.message.middleware(GroupTicketMiddleware())
+    router.chat_member.register(on_member_update)
     router.message.register(list_open, Command("open"))
     router.message.register(send_faq, Command("faq"))
     router.message.register(ban_user, Command("ban"))
     router.message.register(unban_user, Command("unban"))
     router.message.register(show_stats, Command("stats"))
     router.message.register(add_to_faq, Command("addfaq"))
-    router.message.register(on_operator_message, ~F.text.startswith("/"))
+    router.message.register(
+        on_operator_message, F.content_type.in_(ANSWER_CONTENT), ~F.text.startswith("/")
+    )
     router.callback_query.register(on_card_button, DeskAction.filter())
     return router

@@ -15,7 +15,7 @@ import time
 import uuid
 from typing import Any
 
-from aiogram.types import ChatMemberAdministrator
+from aiogram.types import ChatMemberAdministrator, ChatMemberRestricted
 
 BOT_USER = {"id": 100000, "is_bot": True, "first_name": "saylau-bot", "username": "saylau_bot"}
 _JSON_FIELDS = {
@@ -70,10 +70,22 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
+def _required_flags(model: type) -> dict[str, bool]:
+    """Every yes/no field a ChatMember kind requires, as no."""
+    return {
+        name: False
+        for name, field in model.model_fields.items()
+        if field.is_required() and field.annotation is bool
+    }
+
+
 class OfflineBotApi:
     def __init__(self, forum_chats: frozenset[int] = frozenset()) -> None:
         self.forum_chats = set(forum_chats)  # supergroups with topics enabled
         self.admins: dict[int, set[int]] = {}  # group chat id -> its administrators' user ids
+        # group chat id -> user id -> "left", "kicked", "restricted" (still a member) or
+        # "restricted_out" (restricted and not a member); everyone else is a member
+        self.statuses: dict[int, dict[int, str]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.polls: dict[str, dict[str, Any]] = {}  # poll id -> the poll
@@ -158,14 +170,20 @@ class OfflineBotApi:
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
         user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        status = self.statuses.get(chat_id, {}).get(user_id)
+        if status in ("left", "kicked"):
+            return {"status": status, "user": user, "until_date": 0}
+        if status in ("restricted", "restricted_out"):
+            return {
+                **_required_flags(ChatMemberRestricted),
+                "status": "restricted",
+                "is_member": status == "restricted",
+                "until_date": 0,
+                "user": user,
+            }
         if user_id not in self.admins.get(chat_id, set()):
             return {"status": "member", "user": user}
-        rights = {
-            name: False
-            for name, field in ChatMemberAdministrator.model_fields.items()
-            if field.is_required() and field.annotation is bool
-        }
-        return {**rights, "status": "administrator", "user": user}
+        return {**_required_flags(ChatMemberAdministrator), "status": "administrator", "user": user}
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         message = self.messages.get((params.get("chat_id"), params.get("message_id")))

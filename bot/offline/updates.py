@@ -32,17 +32,20 @@ class UpdateFactory:
 
     def message(
         self,
-        user: dict[str, Any],
+        user: dict[str, Any] | None,
         text: str | None = None,
         *,
         chat: dict[str, Any] | None = None,
         **content: Any,
     ) -> dict[str, Any]:
+        """A message from `user`; with user None (and a `chat`), one without a sender, which
+        the Bot API allows (add `sender_chat` for one posted on behalf of a chat)."""
+        assert user is not None or chat is not None
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]},
-            "from": user,
+            **({"from": user} if user is not None else {}),
             **content,
         }
         if text is not None:
@@ -61,6 +64,29 @@ class UpdateFactory:
                 "chat_instance": "1",
                 "message": message,
                 "data": data,
+            },
+        }
+
+    def chat_member(
+        self, chat: dict[str, Any], user: dict[str, Any], old: str, new: str
+    ) -> dict[str, Any]:
+        """Someone's status in a group changed (e.g. "member" -> "kicked")."""
+
+        def member(status: str) -> dict[str, Any]:
+            return {
+                "status": status,
+                "user": user,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
+
+        return {
+            "update_id": next(self._update_ids),
+            "chat_member": {
+                "chat": chat,
+                "from": user,
+                "date": int(time.time()),
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
             },
         }
 
