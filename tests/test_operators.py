@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.db.models import Ban, Ticket
 from bot.desk.cards import DeskAction
 from bot.desk.operators import Operator, OperatorRoster, is_member
+from bot.middlewares.operator import operator_of
 from bot.offline.api import OfflineBotApi
 from tests.conftest import OPERATORS, buttons, eventually
 from tests.desk_helpers import GROUP, ask_operator, card_of, operator_says
@@ -111,20 +112,20 @@ async def test_who_acts_behind_a_message_or_a_press():
     telegram = _Telegram()
     roster = OperatorRoster(OPERATORS)
     person = {"id": 7, "is_bot": False, "first_name": "Aliya", "last_name": "S"}
-    assert await roster.operator_of(_group_message(**{"from": person}), telegram) == Operator(
+    assert await operator_of(_group_message(**{"from": person}), roster, telegram) == Operator(
         7, "Aliya S"
     )
     anonymous = _group_message(**{"from": ANONYMOUS_ADMIN, "sender_chat": GROUP})
-    assert await roster.operator_of(anonymous, telegram) == Operator(OPERATORS, "Operators")
+    assert await operator_of(anonymous, roster, telegram) == Operator(OPERATORS, "Operators")
     signed = _group_message(
         **{"from": ANONYMOUS_ADMIN, "sender_chat": GROUP, "author_signature": "Chief"}
     )
-    assert await roster.operator_of(signed, telegram) == Operator(OPERATORS, "Chief")
+    assert await operator_of(signed, roster, telegram) == Operator(OPERATORS, "Chief")
     channel = _group_message(**{"from": CHANNEL_BOT, "sender_chat": CHANNEL})
-    assert await roster.operator_of(channel, telegram) is None
-    assert await roster.operator_of(_group_message(), telegram) is None  # no sender at all
+    assert await operator_of(channel, roster, telegram) is None
+    assert await operator_of(_group_message(), roster, telegram) is None  # no sender at all
     other_bot = {"id": 99, "is_bot": True, "first_name": "Spam bot"}
-    assert await roster.operator_of(_group_message(**{"from": other_bot}), telegram) is None
+    assert await operator_of(_group_message(**{"from": other_bot}), roster, telegram) is None
     assert telegram.asked == 1  # only the person was asked about
     _status(telegram, 8, "left")
     press = CallbackQuery.model_validate(
@@ -135,7 +136,7 @@ async def test_who_acts_behind_a_message_or_a_press():
             "data": "x",
         }
     )
-    assert await roster.operator_of(press, telegram) is None
+    assert await operator_of(press, roster, telegram) is None
 
 
 # --- end to end -----------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 """Who may act as an operator: a current member of the operators' group, as Telegram says.
 
 Membership is asked of Telegram (getChatMember) and kept for at most a minute; a chat_member
-update about the group changes it at once. A message the group's anonymous administrator posts
-(sender_chat is the group itself) is an operator's; one posted on behalf of any other chat (a
-channel), or by a bot, is not.
+update about the group changes it at once. Who is behind a message (a person, the group's
+anonymous administrator, a channel) is decided in bot.middlewares.operator.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, ChatMember, Message
+from aiogram.types import ChatMember
 
 MEMBER_STATUSES = ("creator", "administrator", "member")
 CACHE_SECONDS = 60.0
@@ -59,16 +58,3 @@ class OperatorRoster:
             return known[0]
         self.learn(await bot.get_chat_member(self.chat_id, user_id))
         return self._known[user_id][0]
-
-    async def operator_of(self, event: Message | CallbackQuery, bot: Bot) -> Operator | None:
-        """The operator behind a group message or button press, or None for anyone else."""
-        if isinstance(event, Message) and event.sender_chat is not None:
-            if event.sender_chat.id != self.chat_id:
-                return None  # posted on behalf of a channel or another chat
-            return Operator(self.chat_id, event.author_signature or event.sender_chat.title or "")
-        person = event.from_user
-        if person is None or person.is_bot:
-            return None
-        if not await self.is_operator(bot, person.id):
-            return None
-        return Operator(person.id, person.full_name)

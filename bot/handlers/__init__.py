@@ -1,16 +1,18 @@
 """All routers, composed in one place. Order matters: the operators' group first, the quiz
 before /start (its deep link is a /start), commands before free text, the voter's active ticket
-before the FAQ, the fallback last."""
+before the FAQ, the fallback last. Only messages someone wrote reach any of them."""
 
 from aiogram import Router
 
 from bot.config import Settings
+from bot.filters import WrittenMessage
 
 from . import admin, common, desk_group, desk_voter, fallback, questions, quiz_group, quiz_private
 
 
 def build_router(settings: Settings) -> Router:
     root = Router(name="root")
+    root.message.filter(WrittenMessage())
     if settings.operators_chat_id is not None:
         root.include_router(desk_group.create_router(settings.operators_chat_id))
     root.include_routers(

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filters import Sender, sender_of
 from bot.outbox import Outbox
 from bot.quiz import rounds
 from bot.quiz.bank import MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
@@ -25,9 +26,10 @@ class IsGroupAdmin(Filter):
     """The sender administers the group (or is an anonymous admin writing as the group)."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool:
-        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        sender = sender_of(message)
+        if sender is Sender.THE_CHAT:
             return True
-        if message.from_user is None:
+        if sender is not Sender.PERSON or message.from_user is None:
             return False
         try:
             member = await bot.get_chat_member(message.chat.id, message.from_user.id)
@@ -71,7 +73,9 @@ async def start_group_quiz(
             _("A quiz is already running here. Stop it with /stopquiz."),
         )
         return
-    await quizmaster.begin_group(session, message.chat.id, message.from_user.id, lang, spec)
+    # An anonymous administrator's round is the group's own.
+    trainer = message.chat.id if sender_of(message) is Sender.THE_CHAT else message.from_user.id
+    await quizmaster.begin_group(session, message.chat.id, trainer, lang, spec)
 
 
 async def stop_group_quiz(

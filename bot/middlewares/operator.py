@@ -7,12 +7,36 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.desk.operators import Operator, OperatorRoster
+from bot.filters import Sender, sender_of
+
 log = logging.getLogger(__name__)
+
+
+async def operator_of(
+    event: Message | CallbackQuery, roster: OperatorRoster, bot: Bot
+) -> Operator | None:
+    """The operator behind a group message or button press, or None for anyone else: the
+    group's anonymous administrator acts under its signature; a message on behalf of another
+    chat (a channel), from a bot or from nobody does nothing. Raises TelegramAPIError when
+    Telegram cannot say whether a person is a member."""
+    if isinstance(event, Message):
+        sender = sender_of(event)
+        if sender is Sender.THE_CHAT:
+            assert event.sender_chat is not None
+            return Operator(roster.chat_id, event.author_signature or event.sender_chat.title or "")
+        if sender is not Sender.PERSON:
+            return None
+    person = event.from_user
+    assert person is not None  # a button press always has one
+    if not await roster.is_operator(bot, person.id):
+        return None
+    return Operator(person.id, person.full_name)
 
 
 class OperatorMiddleware(BaseMiddleware):
@@ -30,7 +54,7 @@ class OperatorMiddleware(BaseMiddleware):
         desk = data["desk"]
         lang = desk.lang
         try:
-            operator = await desk.roster.operator_of(event, data["bot"])
+            operator = await operator_of(event, desk.roster, data["bot"])
         except TelegramAPIError as exc:
             log.warning("operators chat: membership could not be checked: %s", exc)
             text = _(
