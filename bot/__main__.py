@@ -127,6 +127,28 @@ def cmd_export_suggestions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.db.engine import create_engine, migrate, session_factory
+    from bot.services.retention import RetentionKeeper
+
+    settings = _settings(args)
+    days = args.days or settings.retention_days
+
+    async def _forget():
+        engine = create_engine(settings.database_url)
+        await migrate(engine)
+        forgotten = await RetentionKeeper(session_factory(engine), days).forget_now()
+        await engine.dispose()
+        return forgotten
+
+    forgotten = asyncio.run(_forget())
+    print(
+        f"older than {days} days: deleted {forgotten.questions} questions, "
+        f"{forgotten.tickets} tickets, {forgotten.sent_messages} sent messages"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -144,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
             cmd_export_suggestions,
             "YAML of operators' answers, unanswered and disliked questions, to review",
         ),
+        "forget": (
+            cmd_forget,
+            "delete voters' questions, closed tickets and sent messages older than "
+            "RETENTION_DAYS (or --days)",
+        ),
     }
     for name, (_func, help_text) in commands.items():
         command = sub.add_parser(name, help=help_text)
@@ -155,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if name == "export-suggestions":
             command.add_argument("--out", type=Path, help="write to this file, not stdout")
+        if name == "forget":
+            command.add_argument("--days", type=int, help="instead of RETENTION_DAYS")
     args = parser.parse_args(argv)
     func = commands[args.command or "run"][0]
     if args.command is None:

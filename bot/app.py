@@ -37,8 +37,10 @@ from bot.quiz import QuizBank
 from bot.quiz.hooks import QuizHooks
 from bot.quiz.master import FEATURE as QUIZ_FEATURE
 from bot.quiz.master import QuizMaster
+from bot.services.retention import RetentionKeeper
 
 LOCALES = PROJECT_ROOT / "locales"
+HELPLINE_ENTRY = "helpline"  # the FAQ entry voters get while no operator can be reached
 
 
 @dataclass
@@ -93,7 +95,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     sessions = session_factory(engine)
     outbox = Outbox()
     operators = OperatorsChat(settings.operators_chat_id)
-    desk = Desk(settings, outbox, i18n, operators)
+    desk = Desk(settings, outbox, i18n, operators, helpline=knowledge.get(HELPLINE_ENTRY))
     limits = Limits(
         chat_interval=settings.rate_chat_interval,
         chat_burst=settings.rate_chat_burst,
@@ -124,13 +126,17 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     dispatcher.message.outer_middleware(FloodMiddleware(flood))
     dispatcher.include_router(build_router(settings))
 
+    retention = RetentionKeeper(sessions, settings.retention_days)
+
     async def on_startup(bot: Bot) -> None:
         await set_commands(bot, i18n, settings)
         await desk.start(bot, sessions)
         await delivery.start(bot)
         await quizmaster.start(sessions)
+        retention.start()
 
     async def on_shutdown() -> None:
+        await retention.stop()
         await quizmaster.stop()
         await desk.stop()
         await delivery.stop()

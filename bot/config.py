@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # The operator desk.
     operators_language: Literal["kk", "ru", "en"] = "ru"
     ticket_remind_minutes: float = 10.0
+    # Voters' questions, tickets and sent messages are deleted after this many days.
+    retention_days: int = Field(default=90, ge=1)
     # Telegram's sending limits, as the delivery worker paces them.
     rate_chat_interval: float = 1.0
     rate_chat_burst: int = 3

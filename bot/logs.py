@@ -1,8 +1,11 @@
-"""Logging that never prints secrets: the bot token is redacted from every record."""
+"""Logging that never prints secrets or personal data: the bot token is redacted from every
+record, and IINs, phone numbers and e-mail addresses are masked."""
 
 from __future__ import annotations
 
 import logging
+
+from bot.services.privacy import mask_personal
 
 
 class RedactSecrets(logging.Filter):
@@ -11,10 +14,12 @@ class RedactSecrets(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
+        original = record.getMessage()
+        message = original
+        for secret in self.secrets:
+            message = message.replace(secret, "***")
+        message = mask_personal(message)
+        if message != original:
             record.msg, record.args = message, None
         return True
 

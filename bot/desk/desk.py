@@ -16,7 +16,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import ChatMember, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,7 +24,8 @@ from bot.config import Settings
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
 from bot.desk.cards import Cards
-from bot.desk.operators import Operator, OperatorRoster
+from bot.desk.operators import Operator, OperatorRoster, can_post
+from bot.faq.models import FaqEntry
 from bot.outbox import OperatorsChat, Outbox, Purpose
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,17 @@ def _purpose(kind: str, ticket: Ticket) -> Purpose:
 
 class Desk:
     def __init__(
-        self, settings: Settings, outbox: Outbox, i18n: I18n, operators: OperatorsChat
+        self,
+        settings: Settings,
+        outbox: Outbox,
+        i18n: I18n,
+        operators: OperatorsChat,
+        helpline: FaqEntry | None = None,
     ) -> None:
         self.operators = operators
+        operators.listen(self._reachability_changed)
+        self.admin_ids = sorted(settings.admin_ids)
+        self.helpline = helpline  # offered to voters while no operator can be reached
         self.chat_id = settings.operators_chat_id
         self.roster = OperatorRoster(self.chat_id) if self.chat_id is not None else None
         self.lang = settings.operators_language
@@ -67,13 +76,15 @@ class Desk:
             self.forum = bool(chat.is_forum)
             log.info("operators chat %s: %s mode", self.chat_id, "forum" if self.forum else "card")
         except TelegramAPIError as exc:
-            self.operators.reachable = False
             log.error(
                 "operators chat %s is unreachable at start-up (%s); tickets are kept and "
                 "delivered when the bot is back in the group",
                 self.chat_id,
                 exc,
             )
+            async with session_factory() as session:
+                await self.operators.set_reachable(session, False)
+                await session.commit()
         self._reminders = asyncio.create_task(self._remind_forever(session_factory, remind_every))
 
     async def stop(self) -> None:
@@ -81,6 +92,29 @@ class Desk:
             self._reminders.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reminders
+
+    # --- the group lost and regained ------------------------------------------------------
+    async def bot_membership_changed(self, session: AsyncSession, member: ChatMember) -> None:
+        """The bot's own membership in the operators' group changed (a my_chat_member update)."""
+        await self.operators.set_reachable(session, can_post(member))
+
+    async def _reachability_changed(self, session: AsyncSession, reachable: bool) -> None:
+        """Every admin hears at once that the desk went down or came back."""
+        if reachable:
+            text = self.i18n.gettext(
+                "✅ The operators' group can be reached again: the kept tickets and messages "
+                "are being delivered now.",
+                locale=self.lang,
+            )
+        else:
+            text = self.i18n.gettext(
+                "⚠️ The operators' group cannot be reached: the bot was removed from it or may "
+                "no longer post there. Voters' tickets are kept and will be delivered when the "
+                "bot is back. Add the bot to the group again, as an administrator.",
+                locale=self.lang,
+            )
+        for admin_id in self.admin_ids:
+            self.outbox.send_message(session, admin_id, text)
 
     # --- what the voter sees --------------------------------------------------------------
     def _tell_user(self, session: AsyncSession, ticket: Ticket, text: str, **params: Any):
@@ -127,6 +161,9 @@ class Desk:
                 "saved, and they will answer you here later.",
                 locale=ticket.lang,
             )
+            if self.helpline is not None:
+                sooner = gettext("If you need an answer sooner:", locale=ticket.lang)
+                text = f"{text}\n\n{sooner}\n{self.helpline.answer.get(ticket.lang)}"
         else:
             text = gettext(
                 "Your question has been passed to an operator as {number}. The answer "

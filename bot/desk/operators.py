@@ -33,6 +33,15 @@ def is_member(member: ChatMember) -> bool:
     return member.status == "restricted" and bool(getattr(member, "is_member", False))
 
 
+def can_post(member: ChatMember) -> bool:
+    """The bot's own membership read as "may send messages there"."""
+    if member.status == "restricted":
+        return bool(getattr(member, "is_member", False)) and bool(
+            getattr(member, "can_send_messages", False)
+        )
+    return member.status in MEMBER_STATUSES
+
+
 class OperatorRoster:
     """The operators' group's members as last seen, each answer good for CACHE_SECONDS."""
 

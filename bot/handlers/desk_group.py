@@ -279,15 +279,22 @@ async def on_member_update(update: ChatMemberUpdated, desk: Desk) -> None:
     desk.roster.learn(update.new_chat_member)
 
 
+async def on_bot_membership(update: ChatMemberUpdated, session: AsyncSession, desk: Desk) -> None:
+    """The bot itself was removed, restricted or let back in: the desk goes down or up."""
+    await desk.bot_membership_changed(session, update.new_chat_member)
+
+
 def create_router(operators_chat_id: int) -> Router:
     router = Router(name="operators")
     router.message.filter(F.chat.id == operators_chat_id)
     router.callback_query.filter(F.message.chat.id == operators_chat_id)
     router.chat_member.filter(F.chat.id == operators_chat_id)
+    router.my_chat_member.filter(F.chat.id == operators_chat_id)
     router.message.middleware(OperatorMiddleware())
     router.callback_query.middleware(OperatorMiddleware())
     router.message.middleware(GroupTicketMiddleware())
     router.chat_member.register(on_member_update)
+    router.my_chat_member.register(on_bot_membership)
     router.message.register(list_open, Command("open"))
     router.message.register(send_faq, Command("faq"))
     router.message.register(ban_user, Command("ban"))

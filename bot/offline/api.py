@@ -70,7 +70,7 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def _required_flags(model: type) -> dict[str, bool]:
+def required_flags(model: type) -> dict[str, bool]:
     """Every yes/no field a ChatMember kind requires, as no."""
     return {
         name: False
@@ -175,7 +175,7 @@ class OfflineBotApi:
             return {"status": status, "user": user, "until_date": 0}
         if status in ("restricted", "restricted_out"):
             return {
-                **_required_flags(ChatMemberRestricted),
+                **required_flags(ChatMemberRestricted),
                 "status": "restricted",
                 "is_member": status == "restricted",
                 "until_date": 0,
@@ -183,7 +183,7 @@ class OfflineBotApi:
             }
         if user_id not in self.admins.get(chat_id, set()):
             return {"status": "member", "user": user}
-        return {**_required_flags(ChatMemberAdministrator), "status": "administrator", "user": user}
+        return {**required_flags(ChatMemberAdministrator), "status": "administrator", "user": user}
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         message = self.messages.get((params.get("chat_id"), params.get("message_id")))

@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.offline import OfflineBotApi
+from bot.offline.api import BOT_USER
+from bot.offline.updates import UpdateFactory
 
 
 @dataclass
@@ -43,6 +45,7 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.updates_factory = UpdateFactory()  # for the updates the server makes itself
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -76,6 +79,23 @@ class FakeTelegram:
         self.failures.setdefault(method, []).append(
             Failure(status, description, retry_after, count, chat_id)
         )
+
+    def set_bot_status(self, chat: dict[str, Any], status: str) -> None:
+        """The bot's own membership in a group changes ("kicked", "left", "administrator"...):
+        Telegram sends a my_chat_member update, and refuses what the bot sends there while it
+        is out."""
+        chat_id = chat["id"]
+        members = self.api.statuses.setdefault(chat_id, {})
+        old = members.get(BOT_USER["id"], "administrator")
+        members[BOT_USER["id"]] = status
+        update = self.updates_factory.chat_member(chat, BOT_USER, old, status)
+        update["my_chat_member"] = update.pop("chat_member")
+        self.push(update)
+
+    def _bot_is_out(self, chat_id: str | None) -> bool:
+        if chat_id is None or not chat_id.lstrip("-").isdigit():
+            return False
+        return self.api.statuses.get(int(chat_id), {}).get(BOT_USER["id"]) in ("left", "kicked")
 
     def hold(self, method: str, seconds: float, *, chat_id: int) -> None:
         """Answer this method's calls to this chat `seconds` late. The call takes effect at
@@ -111,6 +131,8 @@ class FakeTelegram:
         params: dict[str, Any] = dict(await request.post())
         params.update(request.query)
         failure = self._take_failure(method, params.get("chat_id"))
+        if failure is None and self._bot_is_out(params.get("chat_id")):
+            failure = Failure(403, "Forbidden: bot was kicked from the supergroup chat")
         if failure:
             self.failed_calls.append((method, params))
             body: dict[str, Any] = {

@@ -6,6 +6,10 @@ import itertools
 import time
 from typing import Any
 
+from aiogram.types import ChatMemberAdministrator, ChatMemberRestricted
+
+from bot.offline.api import required_flags
+
 
 class UpdateFactory:
     def __init__(self) -> None:
@@ -73,11 +77,14 @@ class UpdateFactory:
         """Someone's status in a group changed (e.g. "member" -> "kicked")."""
 
         def member(status: str) -> dict[str, Any]:
-            return {
-                "status": status,
-                "user": user,
-                **({"until_date": 0} if status == "kicked" else {}),
-            }
+            fields: dict[str, Any] = {"status": status, "user": user}
+            if status == "kicked":
+                fields["until_date"] = 0
+            elif status == "administrator":
+                fields.update(required_flags(ChatMemberAdministrator))
+            elif status == "restricted":  # still in the group, may not send anything
+                fields.update(required_flags(ChatMemberRestricted), is_member=True, until_date=0)
+            return fields
 
         return {
             "update_id": next(self._update_ids),

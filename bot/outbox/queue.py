@@ -195,6 +195,17 @@ async def reschedule(session: AsyncSession, row_id: int, at: datetime, error: st
     )
 
 
+async def resume_chat(session: AsyncSession, chat_id: int, now: datetime) -> int:
+    """Make every row kept for a chat due now (the chat can be reached again); each still goes
+    in its turn, oldest first. Returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+        .values(next_attempt_at=now)
+    )
+    return result.rowcount
+
+
 async def mark_failed(session: AsyncSession, row_id: int, status: str, error: str) -> None:
     await session.execute(
         update(OutboxMessage)

@@ -4,8 +4,9 @@
 - 5xx, network errors, timeouts: retry with exponential back-off.
 - 403 from a user: they blocked the bot; the row and the user are marked "blocked" and the
   hooks are told.
-- The operators' group unreachable (bot removed, chat gone): one clear log line, the rows are
-  kept and retried every few minutes, so nothing is lost when the bot is added back.
+- The operators' group unreachable (bot removed, chat gone): one clear log line, the desk is
+  told (it tells the admins), the rows are kept and retried every few minutes, and all go out
+  at once when the bot is let back in, so nothing is lost.
 - Rows survive restarts: whatever is pending when the process dies is sent after it starts.
 
 Each row is claimed (pending -> sending) in its own transaction before it is sent, so no row is
@@ -20,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage, utcnow
 from bot.outbox import queue
@@ -47,12 +48,36 @@ UNREACHABLE_RETRY = 300.0
 MAX_IN_FLIGHT = 16
 
 
-@dataclass
-class OperatorsChat:
-    """Whether the operators' group can be reached, as last seen by the bot."""
+ReachabilityListener = Callable[[AsyncSession, bool], Awaitable[None]]
 
-    chat_id: int | None
-    reachable: bool = True
+
+class OperatorsChat:
+    """Whether the operators' group can be reached, as last seen by the bot (a failed or a
+    successful send, the bot's own membership changing). A change is recorded in the caller's
+    transaction: the listeners (the desk, which tells the admins) queue what it means there,
+    and on the way back every row kept for the group becomes due at once."""
+
+    def __init__(self, chat_id: int | None) -> None:
+        self.chat_id = chat_id
+        self.reachable = True
+        self._listeners: list[ReachabilityListener] = []
+
+    def listen(self, listener: ReachabilityListener) -> None:
+        self._listeners.append(listener)
+
+    async def set_reachable(self, session: AsyncSession, reachable: bool) -> bool:
+        """Record what was seen; True when it is a change."""
+        if reachable == self.reachable or self.chat_id is None:
+            return False
+        self.reachable = reachable
+        if reachable:
+            kept = await queue.resume_chat(session, self.chat_id, utcnow())
+            log.warning(
+                "operators chat %s is reachable again; delivering %d kept", self.chat_id, kept
+            )
+        for listener in self._listeners:
+            await listener(session, reachable)
+        return True
 
 
 def _api_method(row: OutboxMessage) -> methods.TelegramMethod:
@@ -198,12 +223,9 @@ class DeliveryWorker:
 
     # --- outcomes -------------------------------------------------------------------------
     async def _sent(self, row: OutboxMessage, result: Any) -> None:
-        if row.chat_id == self.operators.chat_id and not self.operators.reachable:
-            self.operators.reachable = True
-            log.warning(
-                "operators chat %s is reachable again; delivering kept messages", row.chat_id
-            )
         async with self.session_factory() as session:
+            if row.chat_id == self.operators.chat_id:
+                await self.operators.set_reachable(session, True)
             await queue.mark_sent(session, row.id, _message_id(result))
             await self.hooks.on_sent(session, row, result)
             await session.commit()
@@ -214,15 +236,18 @@ class DeliveryWorker:
             await session.commit()
 
     async def _operators_unreachable(self, row: OutboxMessage, error: Exception) -> None:
-        if self.operators.reachable:
-            self.operators.reachable = False
-            log.error(
-                "operators chat %s is unreachable (%s). Is the bot still a member? Tickets and "
-                "messages are kept and will be delivered when it is back.",
-                row.chat_id,
-                error,
-            )
-        await self._retry(row, UNREACHABLE_RETRY, str(error))
+        """Keep the row; try again in a while, or at once when the bot is let back in."""
+        async with self.session_factory() as session:
+            if await self.operators.set_reachable(session, False):
+                log.error(
+                    "operators chat %s is unreachable (%s). Is the bot still a member? Tickets "
+                    "and messages are kept and will be delivered when it is back.",
+                    row.chat_id,
+                    error,
+                )
+            at = utcnow() + timedelta(seconds=UNREACHABLE_RETRY)
+            await queue.reschedule(session, row.id, at, str(error))
+            await session.commit()
 
     async def _forbidden(self, row: OutboxMessage, error: TelegramForbiddenError) -> None:
         if row.chat_id == self.operators.chat_id:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Feedback, Question
 from bot.faq import MatchResult
+from bot.services.privacy import mask_personal
 
 MAX_STORED_TEXT = 4096
 
@@ -66,7 +67,7 @@ async def unanswered(
     session: AsyncSession, since: datetime | None = None, limit: int = 5, scan: int = 20_000
 ) -> list[tuple[str, str, int]]:
     """The most frequent questions the bot did not answer, out-of-scope ones included (a topic
-    listed as out of scope may be one to add): (text, lang, count).
+    listed as out of scope may be one to add): (text, lang, count), personal data masked.
 
     Grouped in Python by case-folded, space-collapsed text: SQLite's lower() knows only ASCII,
     and most of our questions are Cyrillic.
@@ -79,7 +80,8 @@ async def unanswered(
     counts: Counter[str] = Counter()
     first: dict[str, tuple[str, str]] = {}
     for text, lang in rows:
+        text = mask_personal(text.strip())
         key = " ".join(text.casefold().split())
         counts[key] += 1
-        first.setdefault(key, (text.strip(), lang))
+        first.setdefault(key, (text, lang))
     return [(*first[key], count) for key, count in counts.most_common(limit)]

@@ -1,5 +1,6 @@
 """What admins review to improve the FAQ: operators' answers marked "add to FAQ", questions the
-bot could not answer, and answers voters marked 👎. Written as YAML, ready to merge."""
+bot could not answer, and answers voters marked 👎. Written as YAML, ready to merge, with
+IINs, phone numbers and e-mail addresses masked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import FaqSuggestion, Feedback, Question
+from bot.services.privacy import mask_personal
 from bot.services.questions import unanswered
 
 
 async def export_yaml(session: AsyncSession, limit: int = 200) -> str:
     suggestions = [
-        {"lang": s.lang, "question": s.question, "answer": s.answer, "ticket": f"#T{s.ticket_id}"}
+        {
+            "lang": s.lang,
+            "question": mask_personal(s.question),
+            "answer": mask_personal(s.answer),
+            "ticket": f"#T{s.ticket_id}",
+        }
         for s in await session.scalars(select(FaqSuggestion).order_by(FaqSuggestion.id))
     ]
     not_answered = [
@@ -35,7 +42,8 @@ async def export_yaml(session: AsyncSession, limit: int = 200) -> str:
             .where(Feedback.faq_id == faq_id, Feedback.useful.is_(False))
             .limit(5)
         )
-        disliked.append({"id": faq_id, "count": count, "questions": list(examples)})
+        questions = [mask_personal(text) for text in examples]
+        disliked.append({"id": faq_id, "count": count, "questions": questions})
     document = {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "how_to_use": "Review each item; add good ones to data/faq.yaml as entries or as "
