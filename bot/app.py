@@ -121,7 +121,11 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     # incoming flood control is a message middleware, so it always runs inside all three.
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(UserMiddleware())
-    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n, knowledge.matcher))
+    dispatcher.update.outer_middleware(
+        UserLocaleMiddleware(
+            i18n, knowledge.matcher, settings.operators_chat_id, settings.operators_language
+        )
+    )
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
     dispatcher.message.outer_middleware(FloodMiddleware(flood))
     dispatcher.include_router(build_router(settings))

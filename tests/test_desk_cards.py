@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from aiogram.utils.i18n import I18n
 
@@ -72,7 +74,17 @@ def test_a_closed_card_only_reopens(cards):
 
 def test_the_question_is_escaped_and_cut(cards):
     text, _ = cards.card(a_ticket(question="<" * (CARD_QUESTION_LIMIT + 10)))
-    assert text.splitlines()[2] == "❓ " + "&lt;" * CARD_QUESTION_LIMIT
+    assert text.splitlines()[2] == "❓ " + "&lt;" * (CARD_QUESTION_LIMIT - 1) + "…"
+    whole = "<" * CARD_QUESTION_LIMIT
+    assert cards.card(a_ticket(question=whole))[0].splitlines()[2] == "❓ " + html.escape(whole)
+
+
+def test_the_question_is_cut_as_telegram_counts_length(cards):
+    """Telegram counts UTF-16 code units: an emoji is two, a family emoji eight."""
+    family = "👨\u200d👩\u200d👧"  # 8 units
+    line = cards.card(a_ticket(question=family * 1000))[0].splitlines()[2]
+    assert len(line[2:].encode("utf-16-le")) // 2 <= CARD_QUESTION_LIMIT
+    assert line.endswith("…") and "\ud83d" not in line  # no half of a surrogate pair
 
 
 def test_a_topic_name_fits_telegram(cards):

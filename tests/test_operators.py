@@ -277,3 +277,14 @@ async def test_when_telegram_cannot_confirm_membership_the_operator_is_asked_to_
     await harness.server.wait_for(
         lambda c: c[0] == "copyMessage" and c[1]["chat_id"] == 520, after=mark
     )
+
+
+async def test_the_group_hears_operators_language_whatever_the_operators_own(harness):
+    """OPERATORS_LANGUAGE is ru: a Kazakh-speaking operator's press of a stale button
+    in the group is answered in Russian, not in their own language."""
+    voter = harness.user(561, language_code="kk")
+    await ask_operator(harness, voter, UNKNOWN_RU)
+    card = await card_of(harness, 1)
+    kazakh = harness.user(7002, first_name="Asel", language_code="kk")
+    answered = await press_in_group(harness, kazakh, "quiz:retry:999", card)
+    assert answered["text"] == "Эта кнопка больше не действует."

@@ -12,7 +12,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Ticket
 
-CARD_QUESTION_LIMIT = 3000
+CARD_QUESTION_LIMIT = 3000  # UTF-16 code units, Telegram's measure; the card stays under 4096
+
+
+def quote(text: str, limit: int = CARD_QUESTION_LIMIT) -> str:
+    """A voter's words for the group: escaped, and cut to `limit` UTF-16 code units (an emoji
+    may be two) without splitting a character; "…" marks a cut."""
+    encoded = text.encode("utf-16-le")
+    if len(encoded) > limit * 2:
+        text = encoded[: (limit - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
+    return html.escape(text)
 
 
 class DeskAction(CallbackData, prefix="desk"):
@@ -51,7 +60,7 @@ class Cards:
         who = html.escape(ticket.first_name)
         if ticket.username:
             who += f" (@{html.escape(ticket.username)})"
-        question = html.escape(ticket.question[:CARD_QUESTION_LIMIT])
+        question = quote(ticket.question)
         lines = [
             f"🎫 <b>{ticket.number}</b> · {self.status_name(ticket.status)}",
             f"👤 {who} · {ticket.lang}",

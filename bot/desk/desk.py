@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from datetime import timedelta
 from typing import Any
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
-from bot.desk.cards import Cards
+from bot.desk.cards import Cards, quote
 from bot.desk.operators import Operator, OperatorRoster, can_post
 from bot.faq.models import FaqEntry
 from bot.outbox import OperatorsChat, Outbox, Purpose
@@ -145,7 +144,7 @@ class Desk:
             session, user_id, lang, question, guesses, first_name, username
         )
         if not created:
-            self.tell_group(session, ticket, f"➕ {ticket.number}: {html.escape(question)}")
+            self.tell_group(session, ticket, f"➕ {ticket.number}: {quote(question)}")
             self._tell_user(
                 session,
                 ticket,
