@@ -31,7 +31,7 @@ async def server() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-def start_bot(server: FakeTelegram, tmp_path: Path, log: Path) -> subprocess.Popen:
+def start_bot(server: FakeTelegram, tmp_path: Path, log: Path, **settings: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
@@ -44,6 +44,7 @@ def start_bot(server: FakeTelegram, tmp_path: Path, log: Path) -> subprocess.Pop
         "LOG_LEVEL": "INFO",
         # Delivery across a restart is under test, not matching: the cheap signals start faster.
         "SEMANTIC_MATCHING": "false",
+        **settings,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -25,11 +26,12 @@ from bot.desk import tickets
 from bot.desk.cards import Cards, quote
 from bot.desk.operators import Operator, OperatorRoster, can_post
 from bot.faq.models import FaqEntry
-from bot.outbox import OperatorsChat, Outbox, Purpose
+from bot.outbox import OperatorsChat, Outbox, Purpose, queue
 
 log = logging.getLogger(__name__)
 
 
+QUEUE_NOTICE_MINUTES = 3  # a voter whose card waits this long or more is told so
 FEATURE = "desk"  # the desk's rows carry Purpose("desk", kind, ticket id)
 # Kinds of the desk's rows: a message to the voter; in the group a message linked to the
 # ticket (a voter's follow-up), a topic, a card, a topic's name, a card's edit, a note.
@@ -53,6 +55,10 @@ class Desk:
         operators.listen(self._reachability_changed)
         self.admin_ids = sorted(settings.admin_ids)
         self.helpline = helpline  # offered to voters while no operator can be reached
+        # The group's sending rate, messages a minute, for telling voters how long they wait.
+        self.group_per_minute = (
+            settings.rate_group_per_minute * 60.0 / settings.rate_group_window_seconds
+        )
         self.chat_id = settings.operators_chat_id
         self.roster = OperatorRoster(self.chat_id) if self.chat_id is not None else None
         self.lang = settings.operators_language
@@ -91,6 +97,12 @@ class Desk:
             self._reminders.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reminders
+
+    async def _minutes_until_seen(self, session: AsyncSession) -> int:
+        """How long the group's queue (this card included) takes at the group's sending rate."""
+        assert self.chat_id is not None
+        waiting = await queue.waiting_for(session, self.chat_id)
+        return math.ceil(waiting / self.group_per_minute)
 
     # --- the group lost and regained ------------------------------------------------------
     async def bot_membership_changed(self, session: AsyncSession, member: ChatMember) -> None:
@@ -159,7 +171,7 @@ class Desk:
                 "Operators are not available right now. Your question {number} is "
                 "saved, and they will answer you here later.",
                 locale=ticket.lang,
-            )
+            ).format(number=ticket.number)
             if self.helpline is not None:
                 sooner = gettext("If you need an answer sooner:", locale=ticket.lang)
                 text = f"{text}\n\n{sooner}\n{self.helpline.answer.get(ticket.lang)}"
@@ -168,11 +180,18 @@ class Desk:
                 "Your question has been passed to an operator as {number}. The answer "
                 "will come here. You can add details by writing more messages.",
                 locale=ticket.lang,
-            )
+            ).format(number=ticket.number)
+            minutes = await self._minutes_until_seen(session)
+            if minutes >= QUEUE_NOTICE_MINUTES:
+                text += "\n\n" + gettext(
+                    "Many questions are arriving right now: operators will see yours in about "
+                    "{minutes} min.",
+                    locale=ticket.lang,
+                ).format(minutes=minutes)
         self._tell_user(
             session,
             ticket,
-            text.format(number=ticket.number),
+            text,
             reply_markup=self.cards.user_keyboard(ticket),
         )
 

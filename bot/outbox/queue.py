@@ -195,6 +195,16 @@ async def reschedule(session: AsyncSession, row_id: int, at: datetime, error: st
     )
 
 
+async def waiting_for(session: AsyncSession, chat_id: int) -> int:
+    """Rows queued for a chat and not yet sent (including those being sent)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(_QUEUED))
+    )
+    return count or 0
+
+
 async def resume_chat(session: AsyncSession, chat_id: int, now: datetime) -> int:
     """Make every row kept for a chat due now (the chat can be reached again); each still goes
     in its turn, oldest first. Returns how many."""
