@@ -168,6 +168,7 @@ async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
             BotCommand(command="quiz", description=gettext("Election quiz for trainees")),
             BotCommand(command="myresults", description=gettext("My quiz results")),
             BotCommand(command="language", description=gettext("Change language")),
+            BotCommand(command="close", description=gettext("Close my question")),
         ]
         await bot.set_my_commands(private, language_code=lang)
         group = [

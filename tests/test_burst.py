@@ -10,7 +10,6 @@ import asyncio
 import re
 import signal
 import sqlite3
-import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from bot.offline.scene import GROUP, UNKNOWN
 from bot.offline.server import FakeTelegram
 from tests.conftest import OPERATORS, running_bot
 from tests.desk_helpers import ask_operator
-from tests.test_restart import start_bot
+from tests.test_restart import start_bot, stop_bot
 
 VOTERS = 200
 SCALE = 60.0  # one Telegram minute is one second here
@@ -162,11 +161,7 @@ async def test_a_burst_of_tickets_survives_429s_and_a_sigkill(tmp_path):
         await asyncio.sleep(2)
         assert set(answers().values()) == {1}
     finally:
-        bot.terminate()
-        try:
-            bot.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            bot.kill()
+        stop_bot(bot)
         await server.stop()
     assert "Traceback" not in log.read_text(encoding="utf-8")
 

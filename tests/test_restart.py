@@ -55,6 +55,14 @@ def start_bot(server: FakeTelegram, tmp_path: Path, log: Path, **settings: str) 
     )
 
 
+def stop_bot(bot: subprocess.Popen) -> None:
+    bot.terminate()
+    try:
+        bot.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        bot.kill()
+
+
 def delivered(server: FakeTelegram, method: str, chat_id: int, after: int = 0) -> int:
     return sum(1 for m, p in server.calls[after:] if m == method and p.get("chat_id") == chat_id)
 
@@ -110,11 +118,7 @@ async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(serve
             ]
             assert len(headers) == 1
     finally:
-        bot.terminate()
-        try:
-            bot.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            bot.kill()
+        stop_bot(bot)
     output = log.read_text(encoding="utf-8")
     assert "Traceback" not in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output

@@ -195,8 +195,12 @@ class Desk:
             reply_markup=self.cards.user_keyboard(ticket),
         )
 
-    def follow_up(self, session: AsyncSession, ticket: Ticket, message: Message) -> None:
-        """A message from a voter whose ticket is active goes to the operators as it is."""
+    def follow_up(
+        self, session: AsyncSession, ticket: Ticket, message: Message, lang: str | None
+    ) -> None:
+        """A message from a voter whose ticket is active goes to the operators as it is. With
+        `lang`, the voter is told (in it) that it joined the ticket; without, they were
+        answered otherwise (the FAQ) and the copy only keeps the ticket's history whole."""
         if self.chat_id is not None:
             self.outbox.copy_message(
                 session,
@@ -206,13 +210,14 @@ class Desk:
                 purpose=_purpose("link", ticket),
                 **self._in_ticket(ticket),
             )
-        self._tell_user(
-            session,
-            ticket,
-            self.i18n.gettext("Added to your question {number}.", locale=ticket.lang).format(
-                number=ticket.number
-            ),
-        )
+        if lang is not None:
+            self._tell_user(
+                session,
+                ticket,
+                self.i18n.gettext("Added to your question {number}.", locale=lang).format(
+                    number=ticket.number
+                ),
+            )
 
     # --- the operators' group -------------------------------------------------------------
     def card(self, ticket: Ticket) -> tuple[str, InlineKeyboardMarkup]:

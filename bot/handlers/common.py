@@ -21,14 +21,18 @@ from bot.services.users import set_language
 
 
 def help_text(locale: str | None = None) -> str:
-    return _(
-        "Ask me about the elections of Mazhilis and maslikhat deputies (19 March 2023) "
-        "in Kazakh, Russian or English, in your own words. For example: "
-        "<i>Where is my polling station?</i>\n\n"
-        "If I cannot answer, I will pass your question to an operator.\n\n"
-        "/quiz: a quiz on the election workshop topics\n/myresults: my quiz results\n"
-        "/language: change the language\n/help: this message",
-        locale=locale,
+    return (
+        _(
+            "Ask me about the elections of Mazhilis and maslikhat deputies (19 March 2023) "
+            "in Kazakh, Russian or English, in your own words. For example: "
+            "<i>Where is my polling station?</i>\n\n"
+            "If I cannot answer, I will pass your question to an operator.\n\n"
+            "/quiz: a quiz on the election workshop topics\n/myresults: my quiz results\n"
+            "/language: change the language\n/help: this message",
+            locale=locale,
+        )
+        + "\n"
+        + _("/close: close your question to the operators", locale=locale)
     )
 
 

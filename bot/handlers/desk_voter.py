@@ -1,18 +1,25 @@
-"""The voter's side of the operator desk: follow-ups to an active ticket, closing it."""
+"""The voter's side of the operator desk: follow-ups to an active ticket, closing it (the
+button under the confirmation, or /close)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket
 from bot.desk import Desk, tickets
 from bot.desk.cards import CloseMyTicket
+from bot.faq import KnowledgeBase
 from bot.handlers.keyboards import answer_stale_button
+from bot.handlers.questions import send_answer
+from bot.outbox import Outbox
+from bot.services.questions import record_question
 
 
 class HasActiveTicket(Filter):
@@ -23,8 +30,36 @@ class HasActiveTicket(Filter):
         return {"ticket": ticket} if ticket else False
 
 
-async def follow_up(message: Message, ticket: Ticket, session: AsyncSession, desk: Desk) -> None:
-    desk.follow_up(session, ticket, message)
+async def follow_up(
+    message: Message,
+    ticket: Ticket,
+    session: AsyncSession,
+    outbox: Outbox,
+    desk: Desk,
+    knowledge: KnowledgeBase,
+    i18n: I18n,
+) -> None:
+    """An open ticket never silences the FAQ: a question it answers is answered (the
+    operators still see it, in the ticket); anything else joins the ticket, saying so."""
+    lang = i18n.current_locale
+    if message.text:
+        result = await knowledge.matcher.match_async(message.text)
+        if result.kind == "answer" and (entry := knowledge.get(result.entry_id)):
+            question = await record_question(session, message.from_user.id, message.text, result)
+            send_answer(session, outbox, message.chat.id, knowledge, entry, lang, question.id)
+            desk.follow_up(session, ticket, message, lang=None)
+            return
+    desk.follow_up(session, ticket, message, lang=lang)
+
+
+async def close_by_command(
+    message: Message, session: AsyncSession, outbox: Outbox, desk: Desk
+) -> None:
+    ticket = await tickets.active_ticket(session, message.from_user.id)
+    if ticket is None:
+        outbox.send_message(session, message.chat.id, _("You have no open question to close."))
+        return
+    desk.close(session, ticket, by_user=True)
 
 
 async def close_my_ticket(
@@ -41,6 +76,7 @@ async def close_my_ticket(
 def create_router() -> Router:
     router = Router(name="desk_user")
     router.message.filter(F.chat.type == "private")
+    router.message.register(close_by_command, Command("close"))
     router.message.register(follow_up, ~F.text.startswith("/"), HasActiveTicket())
     router.callback_query.register(close_my_ticket, CloseMyTicket.filter())
     return router
