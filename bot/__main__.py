@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.faq import FaqError, KnowledgeBase, check_faq
-from bot.logs import setup_logging
 from bot.quiz import QuizError, check_quiz
+from bot.runners.logs import setup_logging
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import session_factory
@@ -150,6 +151,14 @@ async def test_greeting_gets_a_friendly_reply_and_is_not_a_question(harness):
     reply = await harness.say(user, "Сәлем!")
     assert reply["text"].startswith("Сәлеметсіз бе") and not buttons(reply)
     assert await db_count(harness, Question) == 0
+
+
+@pytest.mark.parametrize("noise", ["9", "<b>x</b> & y", "???"])
+async def test_a_message_without_words_is_asked_again_in_words(harness, noise):
+    user = harness.user(43, language_code="ru")
+    reply = await harness.say(user, noise)
+    assert reply["text"].startswith("Пожалуйста, напишите вопрос словами") and not buttons(reply)
+    assert await db_count(harness, Question) == 0  # not counted as an unanswered question
 
 
 async def test_stickers_photos_and_voice_get_a_request_for_text(harness):

@@ -78,10 +78,25 @@ async def start_private_round(h: Harness, user: dict, topic: str = "all") -> dic
 
 
 async def play(h: Harness, user: dict, poll: dict, rights: list[bool]) -> dict[str, Any]:
-    """Answer this poll and the next ones; return the message that follows the last answer."""
+    """Answer this poll and the next ones; return the message that follows the last answer.
+    After a wrong answer the bot names the right option first."""
     for index, right in enumerate(rights):
+        right_text = poll["options"][poll["correct_option_ids"][0]]["text"]
         mark = answer(h, user, poll, right)
         reply = await h.next_message(user["id"], after=mark)
+        if not right:
+            assert reply["text"].endswith(f": {right_text}") and reply["text"].startswith("❌")
+            mark = (
+                next(
+                    i
+                    for i in range(len(h.server.calls) - 1, mark - 1, -1)
+                    if h.server.calls[i][1] is reply
+                )
+                + 1
+            )
+            reply = await h.next_message(user["id"], after=mark)
+        else:
+            assert not reply.get("text", "").startswith("❌")
         if index < len(rights) - 1:
             assert reply.get("type") == "quiz", reply
             poll = await sent_poll(h, reply)

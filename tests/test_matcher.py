@@ -86,7 +86,7 @@ def test_greetings_and_thanks_are_not_questions(matcher, query, kind):
     ],
 )
 def test_out_of_scope_is_not_answered(matcher, query):
-    assert matcher.match(query).kind in ("none", "suggest")
+    assert matcher.match(query).kind in ("none", "suggest", "no_words")
     assert matcher.match(query).as_contract(query)["id"] is None
 
 
@@ -142,3 +142,36 @@ def test_function_words_alone_are_not_a_question(matcher, query):
     # answered ("что это" got an entry's answer).
     result = matcher.match(query)
     assert (result.kind, result.suggestions) == ("none", ())
+
+
+@pytest.mark.parametrize("query", ["9", "12", "???", "<b>x</b> & y", "2023", "— !", "x y z"])
+def test_numbers_and_noise_are_not_read_as_questions(matcher, query):
+    """Issue 16, defect 3: "9" (a button number typed by hand) answered an entry."""
+    result = matcher.match(query)
+    assert result.kind == "no_words"
+    assert result.entry_id is None and result.suggestions == ()
+
+
+@pytest.mark.parametrize(("query", "kind"), [("спасибо 2", "thanks"), ("рахмет 100!", "thanks")])
+def test_a_number_beside_thanks_is_noise(matcher, query, kind):
+    assert matcher.match(query).kind == kind
+
+
+def test_a_number_with_words_is_still_a_question(knowledge):
+    result = knowledge.matcher.match("what is 109")
+    assert (result.kind, result.entry_id) == ("answer", "helpline")
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        ("кагда выбары?", "election_date"),
+        ("где находится участок", "polling_station"),
+        ("сайлау учаскесі где находится в Алматы", "polling_station"),
+        ("kalay dauys beremin", "how_to_fill_ballot"),
+    ],
+)
+def test_typos_in_the_commonest_questions(knowledge, query, expect):
+    """Issue 16, defect 4: these got no answer, out of scope, or "whom to vote for"."""
+    result = knowledge.matcher.match(query)
+    assert (result.kind, result.entry_id) == ("answer", expect)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.db.models import Feedback, OutboxMessage, Question, Ticket, TicketLink, User, utcnow
-from bot.logs import RedactSecrets
+from bot.runners.logs import RedactSecrets
 from bot.services.privacy import mask_personal
 from bot.services.retention import forget_older_than
 from bot.services.suggestions import export_yaml

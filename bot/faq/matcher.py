@@ -31,7 +31,8 @@ from .models import FaqBook
 from .semantic import SemanticSignal
 from .text import question_parts, skeletons
 
-Outcome = Literal["answer", "suggest", "none", "out_of_scope", "greeting", "thanks"]
+# "no_words": nothing in the message reads as words (digits, symbols, stray letters, markup).
+Outcome = Literal["answer", "suggest", "none", "out_of_scope", "greeting", "thanks", "no_words"]
 
 _WHOLE_MATCH = 99.5  # lexical: the message and one phrasing have the same words
 SIGNALS = ("lexical", "learned", "semantic")
@@ -55,6 +56,11 @@ FULL = Decision((1.0, 0.5, 1.0), 28.0, 6.0, 12.0, 25.2, 11.2)
 CHEAP = Decision((1.0, 0.5, 0.0), 26.0, 8.0, 12.0, 23.4, 10.4)
 # With all signals available, a cheap answer leading by this much is final without semantic.
 SEMANTIC_GATE = 25.0
+
+
+def _is_word(token: str) -> bool:
+    """A token that says something: two or more letters ("2", "x" and HTML's "b" do not)."""
+    return sum(ch.isalpha() for ch in token) >= 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,12 +198,14 @@ class FaqMatcher:
         text = text[:MAX_QUERY_CHARS]
         lang = self.lexical.detect_language(text)
         tokens = skeletons(text)
-        social = {t for t in tokens if t in GREETINGS or t in THANKS}
-        if all(t in social or t in ALL_STOPWORDS for t in tokens):
-            if social & THANKS:
-                return MatchResult("thanks", lang)
-            if social:
-                return MatchResult("greeting", lang)
+        said = [t for t in tokens if _is_word(t) or t.isdigit()]  # no stray letters ("x")
+        if not any(_is_word(t) for t in said):  # "9", "??", "<b>x</b> & y": nothing to match
+            return MatchResult("no_words", lang)
+        social = {t for t in said if t in GREETINGS or t in THANKS}
+        small_talk = all(t in social or t in ALL_STOPWORDS or t.isdigit() for t in said)
+        if small_talk and social:  # a number beside thanks is noise ("спасибо 2")
+            return MatchResult("thanks" if social & THANKS else "greeting", lang)
+        if small_talk and not any(t.isdigit() for t in said):
             # Only function words ("что это", "а как") say which question only when they are
             # a phrasing of the FAQ word for word ("What can you do?"); else they say nothing.
             scores = self.lexical.scores(tokens)[: len(self.entry_ids)]

@@ -67,6 +67,16 @@ async def on_question(
             session, chat_id, _("Hello! What would you like to know about the elections?")
         )
         return
+    if result.kind == "no_words":
+        outbox.send_message(
+            session,
+            chat_id,
+            _(
+                "Please write your question in words, for example: "
+                "<i>Where is my polling station?</i>"
+            ),
+        )
+        return
     if result.kind == "thanks":
         outbox.send_message(
             session, chat_id, _("You are welcome! Ask me anything else about the elections.")

@@ -151,14 +151,21 @@ async def my_results(
 ) -> None:
     lang = i18n.current_locale
     past_rounds = await rounds.past_rounds(session, message.from_user.id)
-    if not past_rounds:
-        outbox.send_message(
-            session,
-            message.chat.id,
-            _("You have no finished quizzes yet. Send /quiz to start one."),
+    running = await rounds.active_round(session, message.from_user.id)
+    in_progress = (
+        _("A quiz is in progress: question {number} of {total}.").format(
+            number=running.current + 1, total=running.total
         )
+        if running is not None
+        else None
+    )
+    if not past_rounds:
+        no_results = _("You have no finished quizzes yet. Send /quiz to start one.")
+        text = f"{in_progress}\n\n{no_results}" if in_progress else no_results
+        outbox.send_message(session, message.chat.id, text)
         return
-    lines = [_("Your latest quizzes:")]
+    lines = [in_progress, ""] if in_progress else []
+    lines.append(_("Your latest quizzes:"))
     for past in past_rounds:
         day = past.round.finished_at or past.round.created_at
         title = html.escape(quizmaster.topic_title(past.round.topic, lang))

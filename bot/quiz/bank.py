@@ -70,6 +70,11 @@ class QuizBank:
             explanation=question.explanation.get(lang),
         )
 
+    def right_option(self, question_id: str, lang: str) -> str | None:
+        """The correct option's text; None for a question edited out of the bank."""
+        question = self.questions.get(question_id)
+        return question.options.get(lang)[question.correct] if question else None
+
     def topic_of(self, question_id: str) -> str | None:
         """None for a question no longer in the bank (edited out after a round began)."""
         question = self.questions.get(question_id)

@@ -179,10 +179,22 @@ class QuizMaster:
         assert quiz_round is not None
         if quiz_round.kind != "private":
             return
+        if not result.correct:
+            self._name_right_option(session, quiz_round, lang)
         if rounds.advance(quiz_round):
             await self.ask_private(session, quiz_round, lang)
         elif await rounds.close_round(session, quiz_round.id, "finished"):
             await self._send_results(session, quiz_round, lang)
+
+    def _name_right_option(self, session: AsyncSession, quiz_round: QuizRound, lang: str) -> None:
+        """After a wrong answer: the poll marks the right option, and this names it in words,
+        before the next question."""
+        right = self.bank.right_option(quiz_round.question_ids[quiz_round.current], lang)
+        if right is not None:
+            text = self.i18n.gettext("❌ The right answer: {option}", locale=lang)
+            self.outbox.send_message(
+                session, quiz_round.chat_id, text.format(option=html.escape(right))
+            )
 
     async def _send_results(self, session: AsyncSession, quiz_round: QuizRound, lang: str) -> None:
         gettext = self.i18n.gettext

@@ -34,6 +34,7 @@ class Outcome(Enum):
 class AnswerResult:
     outcome: Outcome
     round: QuizRound | None = None
+    correct: bool | None = None  # of a recorded answer
 
 
 async def active_round(session: AsyncSession, chat_id: int) -> QuizRound | None:
@@ -161,7 +162,7 @@ async def record_answer(
     )
     if result.rowcount != 1:
         return AnswerResult(Outcome.DUPLICATE, quiz_round)
-    return AnswerResult(Outcome.RECORDED, quiz_round)
+    return AnswerResult(Outcome.RECORDED, quiz_round, option_ids[0] == poll.correct_option)
 
 
 def advance(quiz_round: QuizRound) -> bool:
