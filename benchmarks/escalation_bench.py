@@ -145,7 +145,8 @@ async def run(voters: int, scale: float) -> None:
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     try:
-        await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
+        # the desk asks for its group once the app is built: start-up done, polling begins
+        await server.wait_for(lambda c: c[0] == "getChat", timeout=60)
         await asyncio.sleep(0.5)  # start-up calls done
         group_window = 60.0 / scale
         bound = max(

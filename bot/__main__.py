@@ -38,7 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_console(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    setup_logging("WARNING", [])
+    setup_logging("ERROR", [])  # the console's banner says what is offline; no log noise
     from bot.runners.console import run_console
 
     asyncio.run(run_console(settings))

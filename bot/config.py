@@ -60,7 +60,25 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if wrong := [part for part in parts if not part.lstrip("-").isdigit()]:
+                raise ValueError(
+                    f"{wrong[0]!r} is not a Telegram user id: give numeric ids separated by "
+                    "commas, e.g. 12345678,87654321"
+                )
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("operators_chat_id", mode="before")
+    @classmethod
+    def _group_id(cls, value: object) -> object:
+        hint = "the operators' supergroup id, a negative number starting with -100 (-1001234567890)"
+        if isinstance(value, str) and value.strip():
+            if not value.strip().lstrip("-").isdigit():
+                raise ValueError(f"{value!r} is not a number: give {hint}")
+            value = int(value)
+        if isinstance(value, int) and value > 0:
+            raise ValueError(f"{value} is a user's id, not a group's: give {hint}")
         return value
 
     @field_validator("telegram_api_url")

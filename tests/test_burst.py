@@ -71,8 +71,12 @@ def cards(server: FakeTelegram) -> Counter[int]:
 
 
 def tickets_in(db: Path) -> int:
-    with sqlite3.connect(db, timeout=30) as connection:
-        return connection.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    """Tickets stored so far (0 while the bot is still creating its database)."""
+    try:
+        with sqlite3.connect(db, timeout=30) as connection:
+            return connection.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
 
 
 async def until(check, what: str, timeout: float) -> None:

@@ -1,3 +1,4 @@
+import asyncio
 import gc
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pydantic._internal import _generics
 from bot.app import response_models
 from bot.config import ConfigError, load_settings
 from bot.middlewares.flood_control import FloodControl, Verdict
+from bot.offline.server import FakeTelegram
 
 
 def test_admin_ids_are_comma_separated(monkeypatch):
@@ -32,6 +34,65 @@ def test_malformed_setting_names_itself(monkeypatch, env, value, name):
         load_settings()
     assert str(excinfo.value).startswith(f"Configuration error: {name}:")
     assert "\n" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "says"),
+    [
+        ("OPERATORS_CHAT_ID", "abc", "negative number starting with -100"),
+        ("OPERATORS_CHAT_ID", "1234567", "is a user's id, not a group's"),
+        ("ADMIN_IDS", "1,x", "'x' is not a Telegram user id"),
+    ],
+)
+def test_a_malformed_id_says_what_a_good_one_looks_like(monkeypatch, env, value, says):
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings()
+    assert says in str(excinfo.value) and "invalid literal" not in str(excinfo.value)
+
+
+def _run_bot(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "", "SEMANTIC_MATCHING": "false", **env},
+    )
+
+
+def test_no_network_is_one_line(tmp_path):
+    run = _run_bot(
+        {
+            "BOT_TOKEN": "123:abc",
+            "TELEGRAM_API_URL": "http://127.0.0.1:9",  # nothing listens there
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        }
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "cannot reach the Bot API at http://127.0.0.1:9: check the network or TELEGRAM_API_URL"
+    )
+
+
+async def test_a_refused_token_is_one_line(tmp_path):
+    server = FakeTelegram()
+    server.fail("getMe", 401, "Unauthorized", count=-1)
+    await server.start()
+    try:
+        env = {
+            "BOT_TOKEN": "123:refused",
+            "TELEGRAM_API_URL": server.url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        }
+        run = await asyncio.to_thread(_run_bot, env)
+    finally:
+        await server.stop()
+    assert run.returncode == 2
+    assert (
+        run.stderr.strip() == "BOT_TOKEN was refused by Telegram: check it with @BotFather (/token)"
+    )
+    assert "refused" not in run.stdout
 
 
 def test_bad_setting_stops_start_with_one_line_and_no_traceback():

@@ -2,16 +2,39 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
 from bot.app import create_app, create_bot
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
 
+async def check_telegram(bot: Bot, api_url: str) -> None:
+    """One clear line, not a traceback, when the Bot API cannot be reached or refuses the
+    token: the two ways a first start usually fails."""
+    try:
+        await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise ConfigError(
+            "BOT_TOKEN was refused by Telegram: check it with @BotFather (/token)"
+        ) from None
+    except TelegramNetworkError:
+        raise ConfigError(
+            f"cannot reach the Bot API at {api_url}: check the network or TELEGRAM_API_URL"
+        ) from None
+
+
 async def run_polling(settings: Settings) -> None:
     assert settings.bot_token is not None
-    app = await create_app(settings)
     bot = create_bot(settings, settings.bot_token.get_secret_value())
+    try:
+        await check_telegram(bot, settings.telegram_api_url)
+    except ConfigError:
+        await bot.session.close()
+        raise
+    app = await create_app(settings)
     log.info("FAQ loaded: %d entries; starting long polling", len(app.knowledge.entries))
     try:
         await app.dispatcher.start_polling(bot, tasks_concurrency_limit=settings.update_concurrency)
