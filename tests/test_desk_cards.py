@@ -93,6 +93,6 @@ def test_a_topic_name_fits_telegram(cards):
 
 
 def test_the_voter_button_speaks_the_voter_language(cards):
-    (button,) = cards.user_keyboard(a_ticket()).inline_keyboard[0]
+    (button,) = cards.user_keyboard(a_ticket(), "ru").inline_keyboard[0]
     assert button.text == "Закрыть мой вопрос"
     assert CloseMyTicket.unpack(button.callback_data).ticket_id == 12

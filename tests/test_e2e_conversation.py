@@ -67,11 +67,50 @@ async def test_a_question_in_each_language_gets_the_answer_in_that_language(harn
     assert await db_count(harness, Question, Question.outcome == "answer") == 3
 
 
-async def test_saved_language_wins_over_message_language(harness, knowledge):
+async def test_the_message_language_wins_over_telegrams(harness, knowledge):
     user = harness.user(20, language_code="en")
     question, entry_id = ASK["ru"]
     reply = await harness.say(user, question)
+    assert knowledge.entries[entry_id].answer.ru in reply["text"]
+
+
+async def test_a_saved_language_wins_over_the_message_language(harness, knowledge):
+    user = harness.user(22, language_code="ru")
+    reply = await harness.say(user, "/language")
+    en_button = next(data for text, data in buttons(reply) if "English" in text)
+    await harness.next_message(22, after=await harness.press(user, en_button))
+    question, entry_id = ASK["ru"]
+    reply = await harness.say(user, question)
     assert knowledge.entries[entry_id].answer.en in reply["text"]
+
+
+async def test_buttons_answer_in_the_language_of_the_message_above_them(harness, knowledge):
+    query = next(
+        q
+        for q in ("выборы", "участок", "комиссия", "бюллетень")
+        if knowledge.matcher.match(q).kind == "suggest"
+    )
+    user = harness.user(23, language_code="kk")  # Telegram says Kazakh, the voter writes Russian
+    choices = await harness.say(user, query)
+    apology = await harness.next_message(
+        23, after=await harness.press(user, buttons(choices)[-1][1])
+    )
+    assert apology["text"].startswith("К сожалению, у меня нет ответа")
+    answer = await harness.say(user, ASK["ru"][0])
+    down = next(d for t, d in buttons(answer) if t == "👎")
+    offer = await harness.next_message(23, after=await harness.press(user, down))
+    assert offer["text"].startswith("Жаль, что ответ не помог")
+    # a command or a sticker says nothing about the language: the last words still decide
+    assert (await harness.say(user, "/help"))["text"].startswith("Спрашивайте о выборах")
+    photo = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+    assert (await harness.say(user, photo=photo))["text"].startswith("Я понимаю только текст")
+
+
+@pytest.mark.parametrize("text", ["salem", "Rakhmet!", "рахмет"])
+async def test_kazakh_greetings_and_thanks_in_any_script_get_kazakh_replies(harness, text):
+    user = harness.user(24, language_code="en")
+    reply = await harness.say(user, text)
+    assert reply["text"].startswith(("Сәлеметсіз бе", "Оқасы жоқ")), reply["text"]
 
 
 async def test_related_button_shows_that_answer(harness, knowledge):

@@ -73,6 +73,17 @@ async def test_operator_reply_reaches_the_voter_with_a_header(harness, operator)
     assert ticket.operator_name == "Aliya"
 
 
+async def test_operators_answer_reaches_the_voter_in_the_voters_language_now(harness, operator):
+    user = harness.user(504, language_code="ru")
+    await ask_operator(harness, user, UNKNOWN["ru"])
+    card = await card_of(harness, 1)
+    pressed = await harness.press(user, "lang:en")  # the voter switches after asking
+    await harness.next_message(504, after=pressed)
+    mark = await operator_says(harness, operator, "Смотрите kazhydromet.kz", reply_to_message=card)
+    header = await harness.next_message(504, after=mark)
+    assert header["text"] == "💬 An operator answers your question #T1:"
+
+
 async def test_follow_ups_go_into_the_same_ticket(harness):
     user = harness.user(503, language_code="en")
     await ask_operator(harness, user, UNKNOWN["en"])

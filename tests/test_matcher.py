@@ -50,6 +50,13 @@ def test_answers_what_people_really_type(matcher, query, expected_id):
         ("kogda vybory", "ru"),
         ("When is the election?", "en"),
         ("менің учаскем қайда, подскажите", "kk"),
+        ("salem", "kk"),
+        ("Rakhmet!", "kk"),
+        ("рахмет", "kk"),
+        ("спасибо", "ru"),
+        ("thanks", "en"),
+        ("9", None),
+        ("<b>x</b> & y", None),
     ],
 )
 def test_detects_the_language(matcher, query, lang):

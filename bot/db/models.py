@@ -53,6 +53,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Telegram user id
     language: Mapped[str | None] = mapped_column(String(2))  # chosen by the user
+    # detected from their latest message in words; buttons pressed later follow it
+    message_language: Mapped[str | None] = mapped_column(String(2))
     blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)  # Telegram said 403
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

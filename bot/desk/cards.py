@@ -101,10 +101,10 @@ class Cards:
         builder.adjust(3)
         return "\n".join(lines), builder.as_markup()
 
-    def user_keyboard(self, ticket: Ticket) -> InlineKeyboardMarkup:
+    def user_keyboard(self, ticket: Ticket, lang: str) -> InlineKeyboardMarkup:
         builder = InlineKeyboardBuilder()
         builder.button(
-            text=self.i18n.gettext("Close my question", locale=ticket.lang),
+            text=self.i18n.gettext("Close my question", locale=lang),
             callback_data=CloseMyTicket(ticket_id=ticket.id),
         )
         return builder.as_markup()

@@ -27,6 +27,7 @@ from bot.desk.cards import Cards, quote
 from bot.desk.operators import Operator, OperatorRoster, can_post
 from bot.faq.models import FaqEntry
 from bot.outbox import OperatorsChat, Outbox, Purpose, queue
+from bot.services.users import language_of
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ class Desk:
             self._tell_user(
                 session,
                 ticket,
-                gettext("Added to your question {number}.", locale=ticket.lang).format(
+                gettext("Added to your question {number}.", locale=lang).format(
                     number=ticket.number
                 ),
             )
@@ -170,29 +171,29 @@ class Desk:
             text = gettext(
                 "Operators are not available right now. Your question {number} is "
                 "saved, and they will answer you here later.",
-                locale=ticket.lang,
+                locale=lang,
             ).format(number=ticket.number)
             if self.helpline is not None:
-                sooner = gettext("If you need an answer sooner:", locale=ticket.lang)
-                text = f"{text}\n\n{sooner}\n{self.helpline.answer.get(ticket.lang)}"
+                sooner = gettext("If you need an answer sooner:", locale=lang)
+                text = f"{text}\n\n{sooner}\n{self.helpline.answer.get(lang)}"
         else:
             text = gettext(
                 "Your question has been passed to an operator as {number}. The answer "
                 "will come here. You can add details by writing more messages.",
-                locale=ticket.lang,
+                locale=lang,
             ).format(number=ticket.number)
             minutes = await self._minutes_until_seen(session)
             if minutes >= QUEUE_NOTICE_MINUTES:
                 text += "\n\n" + gettext(
                     "Many questions are arriving right now: operators will see yours in about "
                     "{minutes} min.",
-                    locale=ticket.lang,
+                    locale=lang,
                 ).format(minutes=minutes)
         self._tell_user(
             session,
             ticket,
             text,
-            reply_markup=self.cards.user_keyboard(ticket),
+            reply_markup=self.cards.user_keyboard(ticket, lang),
         )
 
     def follow_up(
@@ -300,7 +301,8 @@ class Desk:
         """An operator's reply (any content) goes to the voter, with a header."""
         await tickets.link(session, message.message_id, ticket.id)
         header = self.i18n.gettext(
-            "💬 An operator answers your question {number}:", locale=ticket.lang
+            "💬 An operator answers your question {number}:",
+            locale=await self.voter_language(session, ticket),
         ).format(number=ticket.number)
         self._tell_user(session, ticket, header)
         self.outbox.copy_message(
@@ -315,6 +317,10 @@ class Desk:
         if ticket.status != was:
             self.refresh(session, ticket)
 
+    async def voter_language(self, session: AsyncSession, ticket: Ticket) -> str:
+        """The voter's language now (they may have changed it since they asked)."""
+        return await language_of(session, ticket.user_id, ticket.lang)
+
     def answer_text(
         self, session: AsyncSession, ticket: Ticket, text: str, operator: Operator
     ) -> None:
@@ -325,7 +331,7 @@ class Desk:
         if ticket.status != was:
             self.refresh(session, ticket)
 
-    def take(self, session: AsyncSession, ticket: Ticket, operator: Operator) -> bool:
+    async def take(self, session: AsyncSession, ticket: Ticket, operator: Operator) -> bool:
         """The operator takes the ticket; False if someone else has it or it is closed."""
         if not tickets.take(ticket, operator.id, operator.name):
             return False
@@ -334,17 +340,19 @@ class Desk:
             session,
             ticket,
             self.i18n.gettext(
-                "An operator has taken your question {number}.", locale=ticket.lang
+                "An operator has taken your question {number}.",
+                locale=await self.voter_language(session, ticket),
             ).format(number=ticket.number),
         )
         return True
 
-    def close(self, session: AsyncSession, ticket: Ticket, by_user: bool) -> bool:
+    async def close(self, session: AsyncSession, ticket: Ticket, by_user: bool) -> bool:
         """Close the ticket and tell the voter (and, when the voter closed it, the group)."""
         if not tickets.close(ticket):
             return False
         self.refresh(session, ticket)
         gettext = self.i18n.gettext
+        lang = await self.voter_language(session, ticket)
         if by_user:
             self.tell_group(
                 session,
@@ -355,13 +363,13 @@ class Desk:
             )
             text = gettext(
                 "Your question {number} is closed. Ask me anything else at any time.",
-                locale=ticket.lang,
+                locale=lang,
             )
         else:
             text = gettext(
                 "An operator has closed your question {number}. If you need more "
                 "help, just ask again.",
-                locale=ticket.lang,
+                locale=lang,
             )
         self._tell_user(session, ticket, text.format(number=ticket.number))
         return True

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .lexicon import ALL_STOPWORDS, SOCIAL_WORDS, STOPWORDS, is_context_word
+from .lexicon import ALL_STOPWORDS, SOCIAL_BY_LANG, SOCIAL_WORDS, STOPWORDS, is_context_word
 from .models import LANGS, FaqBook
 from .text import KAZAKH_LETTERS, skeleton, words
 
@@ -204,7 +204,8 @@ class LexicalIndex:
         return best
 
     def detect_language(self, text: str) -> str:
-        """kk, ru or en: Kazakh letters, then which language's FAQ words the message uses."""
+        """kk, ru or en: Kazakh letters, then which language's function words, greetings,
+        thanks and FAQ words the message uses."""
         votes = dict.fromkeys(LANGS, 0.0)
         cyrillic = latin = 0
         for word in words(text[:MAX_QUERY_CHARS]):
@@ -215,7 +216,9 @@ class LexicalIndex:
             cyrillic += is_cyrillic
             latin += not is_cyrillic and word.isascii() and word.isalpha()
             token = skeleton(word)
-            langs = [lang for lang in LANGS if token in STOPWORDS[lang]]
+            langs = [
+                lang for lang in LANGS if token in STOPWORDS[lang] or token in SOCIAL_BY_LANG[lang]
+            ]
             if not langs:
                 resolved = self._resolve(token)
                 if resolved:

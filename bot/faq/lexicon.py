@@ -58,18 +58,27 @@ _STOPWORDS = {
         whether either neither still even ever
     """,
 }
-_GREETINGS = """
-    сәлем сәлеметсіз сәлеметсіздер салем салеметсиз амансыз ба армысыз ассалаумағалейкум
-    салам қайырлы таң күн кеш привет здравствуйте здрасте здравствуй добрый доброе утро
-    день вечер хай hello hi hey hiya greetings good morning afternoon evening salem salam
-    privet zdravstvuite
-"""
-_THANKS = """
-    рахмет рақмет рахмат көп үлкен алғыс спасибо спс благодарю большое огромное thanks
-    thank thx ty much lot very cheers rahmet raqmet spasibo
-    көмектестіңіз көмектестің көмектескеніңіз помогли помог помогла выручили очень
-    helped helpful great
-"""
+# Greetings and thanks by language, which also tell the language of "salem" or "Rakhmet!".
+# A word several languages use ("салам") is listed under each.
+_GREETINGS = {
+    "kk": """
+        сәлем сәлеметсіз сәлеметсіздер салем салеметсиз амансыз ба армысыз
+        ассалаумағалейкум салам қайырлы таң күн кеш salem salam
+    """,
+    "ru": """
+        привет здравствуйте здрасте здравствуй добрый доброе утро день вечер хай салам
+        privet zdravstvuite
+    """,
+    "en": "hello hi hey hiya greetings good morning afternoon evening",
+}
+_THANKS = {
+    "kk": """
+        рахмет рақмет рахмат көп үлкен алғыс көмектестіңіз көмектестің көмектескеніңіз
+        rahmet raqmet
+    """,
+    "ru": "спасибо спс благодарю большое огромное помогли помог помогла выручили очень spasibo",
+    "en": "thanks thank thx ty much lot very cheers helped helpful great",
+}
 
 # Words people add for context ("I live in Karaganda", "my grandmother") that say nothing about
 # which question they ask. Unknown to the FAQ, they would count against every match; these do
@@ -95,8 +104,11 @@ STOPWORDS: dict[str, frozenset[str]] = {
     lang: _skeletons(words) for lang, words in _STOPWORDS.items()
 }
 ALL_STOPWORDS: frozenset[str] = frozenset().union(*STOPWORDS.values())
-GREETINGS: frozenset[str] = _skeletons(_GREETINGS)
-THANKS: frozenset[str] = _skeletons(_THANKS)
+SOCIAL_BY_LANG: dict[str, frozenset[str]] = {
+    lang: _skeletons(_GREETINGS[lang]) | _skeletons(_THANKS[lang]) for lang in _GREETINGS
+}
+GREETINGS: frozenset[str] = frozenset().union(*map(_skeletons, _GREETINGS.values()))
+THANKS: frozenset[str] = frozenset().union(*map(_skeletons, _THANKS.values()))
 SOCIAL_WORDS: frozenset[str] = GREETINGS | THANKS
 CONTEXT_WORDS: frozenset[str] = _skeletons(_CONTEXT)
 _CONTEXT_STEMS: tuple[str, ...] = tuple(sorted(w for w in CONTEXT_WORDS if len(w) >= 4))

@@ -165,7 +165,10 @@ class FaqMatcher:
         self.learned = LearnedSignal(book, learned_cache)
         self.semantic = semantic
 
-    def detect_language(self, text: str) -> str:
+    def detect_language(self, text: str) -> str | None:
+        """kk, ru or en; None for a message with no words ("9", "<b>x</b> & y")."""
+        if not any(_is_word(t) for t in skeletons(text[:MAX_QUERY_CHARS])):
+            return None
         return self.lexical.detect_language(text)
 
     def match(self, text: str) -> MatchResult:

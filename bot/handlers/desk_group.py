@@ -97,7 +97,7 @@ async def on_card_button(
         return
     action = callback_data.action
     if action == "take":
-        if not desk.take(session, ticket, operator):
+        if not await desk.take(session, ticket, operator):
             await callback.answer(
                 _("Already taken by {name}.", locale=desk.lang).format(
                     name=ticket.operator_name or "—"
@@ -106,7 +106,7 @@ async def on_card_button(
             )
             return
     elif action == "close":
-        desk.close(session, ticket, by_user=False)
+        await desk.close(session, ticket, by_user=False)
     elif action == "reopen":
         if not await desk.reopen(session, ticket):
             await callback.answer(
@@ -160,7 +160,8 @@ async def send_faq(
             ),
         )
         return
-    desk.answer_text(session, ticket, answer_text(entry, ticket.lang), operator)
+    lang = await desk.voter_language(session, ticket)
+    desk.answer_text(session, ticket, answer_text(entry, lang), operator)
     reply(
         session,
         outbox,

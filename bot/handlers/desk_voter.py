@@ -59,7 +59,7 @@ async def close_by_command(
     if ticket is None:
         outbox.send_message(session, message.chat.id, _("You have no open question to close."))
         return
-    desk.close(session, ticket, by_user=True)
+    await desk.close(session, ticket, by_user=True)
 
 
 async def close_my_ticket(
@@ -69,7 +69,7 @@ async def close_my_ticket(
     if ticket is None or ticket.user_id != callback.from_user.id:
         await answer_stale_button(callback)
         return
-    desk.close(session, ticket, by_user=True)
+    await desk.close(session, ticket, by_user=True)
     await callback.answer()
 
 

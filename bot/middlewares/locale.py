@@ -6,15 +6,16 @@ from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from bot.content import LANGS
 from bot.db.models import User
 from bot.faq import FaqMatcher
+from bot.services.users import reply_language
 
 
 class UserLocaleMiddleware(I18nMiddleware):
-    """In the operators' group, OPERATORS_LANGUAGE. Elsewhere the user's language: their
-    saved choice, else Telegram's language_code if it is kk/ru/en, else the language their
-    message is written in (a command says nothing about it), else the default.
+    """Which language a reply is in. In the operators' group, OPERATORS_LANGUAGE; elsewhere
+    bot.services.users.reply_language. The language of a message in words is remembered on
+    the user, so that a button pressed under the reply answers in it too; commands,
+    stickers and bare numbers say nothing about a language.
 
     An update-level middleware after UserMiddleware (it reads `user`), so that every message
     middleware and handler below it speaks the user's language whatever their order."""
@@ -39,12 +40,15 @@ class UserLocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("user")
         if sender is None or user is None:
             return self.i18n.default_locale
-        if user.language:
-            return user.language
-        code = (sender.language_code or "").split("-")[0].lower()
-        if code in LANGS:
-            return code
+        said = self._language_said(event)
+        if said is not None:
+            user.message_language = said  # committed with the update
+        return reply_language(user, sender.language_code, self.i18n.default_locale)
+
+    def _language_said(self, event: TelegramObject) -> str | None:
+        """The language of a message in words; None for a command, a sticker, a number."""
         message = event.message if isinstance(event, Update) else None
-        if message is not None and message.text and not message.text.startswith("/"):
-            return self.matcher.detect_language(message.text)
-        return self.i18n.default_locale
+        text = message.text if message is not None else None
+        if not text or text.startswith("/"):
+            return None
+        return self.matcher.detect_language(text)

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content import LANGS
 from bot.db.models import User, utcnow
 
 
@@ -24,6 +25,21 @@ async def touch_user(session: AsyncSession, user_id: int) -> User:
     )
     await session.execute(update(User).where(User.id == user_id).values(last_seen=now))
     return await session.get(User, user_id, populate_existing=True)
+
+
+def reply_language(user: User | None, telegram_code: str | None, default: str) -> str:
+    """The language every reply to a voter follows: their saved choice (/language), else the
+    language of their latest message in words, else Telegram's language_code if it is
+    kk/ru/en, else `default`."""
+    if user is not None and (user.language or user.message_language):
+        return user.language or user.message_language
+    code = (telegram_code or "").split("-")[0].lower()
+    return code if code in LANGS else default
+
+
+async def language_of(session: AsyncSession, user_id: int, default: str) -> str:
+    """`reply_language` for a message the voter did not just send (an operator's answer)."""
+    return reply_language(await session.get(User, user_id), None, default)
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> None:
