@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import session_factory
-from bot.db.models import Feedback, Question, User
+from bot.db.models import Feedback, Question, Ticket, User
 from bot.handlers.keyboards import Rate, ShowAnswer
 from bot.handlers.questions import answer_text
-from tests.conftest import TOKEN, buttons, eventually
+from tests.conftest import TOKEN, buttons, eventually, running_bot
 
 # Questions whose matching the content tests guarantee (tests/test_faq_content.py).
 ASK = {
@@ -172,6 +172,23 @@ async def test_no_match_apologises_and_offers_an_operator(harness):
     mark = await harness.press(user, data)
     passed = await harness.next_message(41, after=mark)
     assert "passed to an operator as #T1" in passed["text"]
+
+
+async def test_without_an_operators_group_the_bot_points_to_the_helpline(tmp_path, knowledge):
+    """Nobody could ever answer a ticket: no operator is offered, the helpline is shown."""
+    helpline = knowledge.get("helpline").answer
+    async with running_bot(tmp_path, operators_chat_id=None) as h:
+        user = h.user(44, language_code="ru")
+        reply = await h.say(user, "Сколько спутников у Юпитера?")
+        assert reply["text"].startswith("К сожалению, у меня нет ответа на этот вопрос.\n\n")
+        assert "Здесь я не могу передать вопрос операторам" in reply["text"]
+        assert reply["text"].endswith(helpline.ru) and not buttons(reply)
+        answer = await h.say(user, ASK["ru"][0])
+        down = next(d for t, d in buttons(answer) if t == "👎")
+        offer = await h.next_message(44, after=await h.press(user, down))
+        assert offer["text"].startswith("Жаль, что ответ не помог.") and not buttons(offer)
+        assert offer["text"].endswith(helpline.ru)
+        assert await db_count(h, Ticket) == 0
 
 
 async def test_a_question_the_faq_lists_as_out_of_scope_is_declined_with_the_operator_offer(

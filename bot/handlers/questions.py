@@ -6,7 +6,7 @@ import html
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,14 +51,36 @@ def send_answer(
     )
 
 
-def offer_operator(
-    session: AsyncSession, outbox: Outbox, chat_id: int, text: str, question_id: int
+def cannot_help(
+    session: AsyncSession,
+    outbox: Outbox,
+    desk: Desk,
+    chat_id: int,
+    apology: str,
+    question_id: int,
+    operator_line: str | None = None,
 ) -> None:
-    outbox.send_message(session, chat_id, text, reply_markup=ask_operator_keyboard(question_id))
+    """The bot could not help: offer an operator, or, with no operators' group configured
+    (nobody could ever answer a ticket), point to the election helpline instead."""
+    if desk.chat_id is not None:
+        line = operator_line or _("An operator can answer you personally.")
+        keyboard = ask_operator_keyboard(question_id)
+        outbox.send_message(session, chat_id, f"{apology} {line}", reply_markup=keyboard)
+        return
+    text = apology
+    if desk.helpline is not None:
+        elsewhere = _("I cannot pass questions to operators here. The election helpline can help:")
+        text = f"{apology}\n\n{elsewhere}\n{desk.helpline.answer.get(get_i18n().current_locale)}"
+    outbox.send_message(session, chat_id, text)
 
 
 async def on_question(
-    message: Message, session: AsyncSession, outbox: Outbox, knowledge: KnowledgeBase, i18n: I18n
+    message: Message,
+    session: AsyncSession,
+    outbox: Outbox,
+    knowledge: KnowledgeBase,
+    desk: Desk,
+    i18n: I18n,
 ) -> None:
     lang, chat_id = i18n.current_locale, message.chat.id
     result = await knowledge.matcher.match_async(message.text)
@@ -95,16 +117,15 @@ async def on_question(
         )
     else:
         if result.kind == "out_of_scope":
-            text = _(
+            apology = _(
                 "I answer questions about the elections of Mazhilis and maslikhat deputies of "
-                "19 March 2023, and this question is outside them. An operator can still try "
-                "to help."
+                "19 March 2023, and this question is outside them."
             )
+            line = _("An operator can still try to help.")
+            cannot_help(session, outbox, desk, chat_id, apology, question.id, line)
         else:
-            text = _(
-                "Sorry, I do not have an answer to that. An operator can answer you personally."
-            )
-        offer_operator(session, outbox, chat_id, text, question.id)
+            apology = _("Sorry, I do not have an answer to that.")
+            cannot_help(session, outbox, desk, chat_id, apology, question.id)
 
 
 async def on_show_answer(
@@ -132,6 +153,7 @@ async def on_rate(
     session: AsyncSession,
     outbox: Outbox,
     knowledge: KnowledgeBase,
+    desk: Desk,
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None or knowledge.get(callback_data.entry_id) is None:
@@ -141,31 +163,25 @@ async def on_rate(
     if callback_data.useful:
         await callback.answer(_("Thank you for your feedback!"))
         return
-    offer_operator(
-        session,
-        outbox,
-        callback.from_user.id,
-        _("Sorry that did not help. An operator can answer you personally."),
-        question.id,
-    )
+    apology = _("Sorry that did not help.")
+    cannot_help(session, outbox, desk, callback.from_user.id, apology, question.id)
     await callback.answer()
 
 
 async def on_none_of_these(
-    callback: CallbackQuery, callback_data: NoneOfThese, session: AsyncSession, outbox: Outbox
+    callback: CallbackQuery,
+    callback_data: NoneOfThese,
+    session: AsyncSession,
+    outbox: Outbox,
+    desk: Desk,
 ) -> None:
     question = await own_question(session, callback_data.question_id, callback.from_user.id)
     if question is None:
         await answer_stale_button(callback)
         return
     await mark_unanswered(session, question)
-    offer_operator(
-        session,
-        outbox,
-        callback.from_user.id,
-        _("Sorry, I do not have an answer to that. An operator can answer you personally."),
-        question.id,
-    )
+    apology = _("Sorry, I do not have an answer to that.")
+    cannot_help(session, outbox, desk, callback.from_user.id, apology, question.id)
     await callback.answer()
 
 
