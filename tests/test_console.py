@@ -57,3 +57,44 @@ def test_console_quiz_polls_are_numbered_choices(tmp_path):
     assert first < second < out.index("bot> 🏁")
     assert "[1] " in out[first:second] and "💡" in out[first:second]  # options, explanation
     assert "🆕" in out.split("bot> 🏁")[1]  # the results' buttons
+
+
+def test_typed_numbers_press_buttons_or_say_there_is_none(tmp_path):
+    run = run_console(tmp_path, ["9", "/start", "2", "7", "/quit"])
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert out.count("(no button 9)") == 1 and out.count("(no button 7)") == 1
+    assert "напишите вопрос словами" not in out  # not sent to the bot as text
+    assert "↳ 🇷🇺 Русский" in out  # the transcript shows what was pressed
+    assert "bot> Язык: 🇷🇺 Русский." in out
+
+
+def test_the_operator_side_of_the_console(tmp_path):
+    """The whole hand-off without a token: the voter asks, the operator takes the card and
+    replies, the voter gets the replies in order."""
+    lines = [
+        "What is the weather like in Astana tomorrow?",
+        "1",  # Ask an operator
+        "/as operator",
+        "1",  # Take
+        "Please check kazhydromet.kz: the bot knows only the elections.",
+        "/as voter",
+        "/quit",
+    ]
+    run = run_console(tmp_path, lines, OPERATORS_LANGUAGE="en")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    voter, operator, back = (
+        out.index("passed to an operator as #T1"),
+        out.index("you are now the operator"),
+        out.index("you are now the voter"),
+    )
+    assert voter < operator and out.index("(new in the operators' group") < operator
+    card = out[operator:back]
+    assert "🎫 #T1 · open" in card and "❓ What is the weather like in Astana tomorrow?" in card
+    assert "↳ ✋ Take" in card and "🙋 Operator: Operator" in card
+    replies = out[back:]
+    taken = replies.index("bot> An operator has taken your question #T1.")
+    header = replies.index("bot> 💬 An operator answers your question #T1:")
+    text = replies.index("bot> Please check kazhydromet.kz: the bot knows only the elections.")
+    assert taken < header < text
