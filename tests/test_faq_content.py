@@ -74,3 +74,80 @@ def test_the_bot_stays_neutral_on_whom_to_vote_for(knowledge: KnowledgeBase):
     answer = knowledge.get("whom_to_vote").answer
     for lang in LANGS:
         assert "election.gov.kz" in answer.get(lang), lang
+
+
+# Entries whose answers report the 19 March 2023 election as past, and the canonical question
+# each one used to show on its button in the future (or present-for-future) tense. That old
+# phrasing must stay among the alternates: voters still write it and the matcher uses it.
+PAST_EVENT_QUESTIONS = {
+    "election_date": {
+        "kk": "Сайлау қашан өтеді?",
+        "ru": "Когда пройдут выборы?",
+        "en": "When is the election?",
+    },
+    "why_early_election": {
+        "kk": "Сайлау неге мерзімінен бұрын өтеді?",
+        "ru": "Почему выборы досрочные?",
+        "en": "Why is the election early?",
+    },
+    "mazhilis_seats": {
+        "kk": "Мәжіліске неше депутат сайланады?",
+        "ru": "Сколько депутатов избирают в Мажилис?",
+        "en": "How many Mazhilis deputies are elected?",
+    },
+    "ballots_count": {
+        "kk": "Маған неше бюллетень беріледі?",
+        "ru": "Сколько бюллетеней я получу?",
+        "en": "How many ballots will I get?",
+    },
+    "election_commissions": {
+        "kk": "Сайлауды қандай комиссиялар өткізеді?",
+        "ru": "Какие комиссии проводят выборы?",
+        "en": "Which commissions run the election?",
+    },
+    "absentee_certificate": {
+        "kk": "Сайлау күні басқа жерде болсам, қалай дауыс беремін?",
+        "ru": "Меня не будет дома в день выборов. Что делать?",
+        "en": "I'll be away on election day. How can I vote?",
+    },
+    "campaign_period": {
+        "kk": "Сайлауалды үгіт қашан басталады?",
+        "ru": "Когда начинается предвыборная агитация?",
+        "en": "When does campaigning start?",
+    },
+    "international_observers": {
+        "kk": "Халықаралық байқаушылар бола ма?",
+        "ru": "Будут ли международные наблюдатели?",
+        "en": "Are there international observers?",
+    },
+}
+# Future and present forms of the verbs concerned, and their past forms.
+_NOT_PAST = {
+    "en": re.compile(r"\b(will|shall|is|are|do|does|run)\b|'ll\b", re.IGNORECASE),
+    "ru": re.compile(
+        r"\b(будет|будут|буду|пройдут|получу|избирают|проводят|начинается|досрочные)\b",
+        re.IGNORECASE,
+    ),
+    "kk": re.compile(
+        r"(өтеді|сайланады|беріледі|өткізеді|беремін|басталады|бола ма)", re.IGNORECASE
+    ),
+}
+_PAST = {
+    "en": re.compile(r"\b(was|were|did|ran)\b", re.IGNORECASE),
+    "ru": re.compile(
+        r"\b(прошли|были|избрали|получал|проводили|голосовали|началась)\b", re.IGNORECASE
+    ),
+    "kk": re.compile(r"(өтті|сайланды|берілді|өткізді|берді|басталды|болды)", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("entry_id", sorted(PAST_EVENT_QUESTIONS))
+def test_canonical_questions_about_the_past_election_are_in_the_past_tense(
+    knowledge: KnowledgeBase, entry_id
+):
+    entry = knowledge.get(entry_id)
+    for lang, old in PAST_EVENT_QUESTIONS[entry_id].items():
+        canonical, *alternates = entry.questions.get(lang)
+        assert _PAST[lang].search(canonical), (entry_id, lang, canonical)
+        assert not _NOT_PAST[lang].search(canonical), (entry_id, lang, canonical)
+        assert old in alternates, (entry_id, lang, old)
