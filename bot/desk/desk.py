@@ -173,9 +173,9 @@ class Desk:
                 "saved, and they will answer you here later.",
                 locale=lang,
             ).format(number=ticket.number)
-            if self.helpline is not None:
-                sooner = gettext("If you need an answer sooner:", locale=lang)
-                text = f"{text}\n\n{sooner}\n{self.helpline.answer.get(lang)}"
+            text = self.with_helpline(
+                text, gettext("If you need an answer sooner:", locale=lang), lang
+            )
         else:
             text = gettext(
                 "Your question has been passed to an operator as {number}. The answer "
@@ -195,6 +195,12 @@ class Desk:
             text,
             reply_markup=self.cards.user_keyboard(ticket, lang),
         )
+
+    def with_helpline(self, text: str, lead: str, lang: str) -> str:
+        """`text`, then `lead` and the FAQ's helpline answer (when the FAQ has one)."""
+        if self.helpline is None:
+            return text
+        return f"{text}\n\n{lead}\n{self.helpline.answer.get(lang)}"
 
     def follow_up(
         self, session: AsyncSession, ticket: Ticket, message: Message, lang: str | None

@@ -63,6 +63,11 @@ def _is_word(token: str) -> bool:
     return sum(ch.isalpha() for ch in token) >= 2
 
 
+def _has_words(tokens: list[str]) -> bool:
+    """False for "9", "??", "<b>x</b> & y": nothing to match, no language to tell."""
+    return any(_is_word(t) for t in tokens)
+
+
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     kind: Outcome
@@ -167,7 +172,7 @@ class FaqMatcher:
 
     def detect_language(self, text: str) -> str | None:
         """kk, ru or en; None for a message with no words ("9", "<b>x</b> & y")."""
-        if not any(_is_word(t) for t in skeletons(text[:MAX_QUERY_CHARS])):
+        if not _has_words(skeletons(text[:MAX_QUERY_CHARS])):
             return None
         return self.lexical.detect_language(text)
 
@@ -202,7 +207,7 @@ class FaqMatcher:
         lang = self.lexical.detect_language(text)
         tokens = skeletons(text)
         said = [t for t in tokens if _is_word(t) or t.isdigit()]  # no stray letters ("x")
-        if not any(_is_word(t) for t in said):  # "9", "??", "<b>x</b> & y": nothing to match
+        if not _has_words(said):
             return MatchResult("no_words", lang)
         social = {t for t in said if t in GREETINGS or t in THANKS}
         small_talk = all(t in social or t in ALL_STOPWORDS or t.isdigit() for t in said)

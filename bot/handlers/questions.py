@@ -67,10 +67,8 @@ def cannot_help(
         keyboard = ask_operator_keyboard(question_id)
         outbox.send_message(session, chat_id, f"{apology} {line}", reply_markup=keyboard)
         return
-    text = apology
-    if desk.helpline is not None:
-        elsewhere = _("I cannot pass questions to operators here. The election helpline can help:")
-        text = f"{apology}\n\n{elsewhere}\n{desk.helpline.answer.get(get_i18n().current_locale)}"
+    elsewhere = _("I cannot pass questions to operators here. The election helpline can help:")
+    text = desk.with_helpline(apology, elsewhere, get_i18n().current_locale)
     outbox.send_message(session, chat_id, text)
 
 

@@ -40,7 +40,7 @@ class UserLocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("user")
         if sender is None or user is None:
             return self.i18n.default_locale
-        said = self._language_said(event)
+        said = None if user.language else self._language_said(event)  # the choice decides
         if said is not None:
             user.message_language = said  # committed with the update
         return reply_language(user, sender.language_code, self.i18n.default_locale)

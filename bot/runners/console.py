@@ -23,7 +23,7 @@ from aiogram.methods import TelegramMethod
 from bot.app import create_app, create_bot
 from bot.config import Settings
 from bot.offline import OfflineBotApi, UpdateFactory
-from bot.offline.scene import OPERATORS
+from bot.offline.scene import GROUP, OPERATORS
 
 CONSOLE_USER_ID = 1
 CONSOLE_OPERATOR_ID = 2
@@ -183,7 +183,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
     if settings.operators_chat_id is None:  # an operators' group of its own, to try the desk
         settings = settings.model_copy(update={"operators_chat_id": OPERATORS})
     app = await create_app(settings)
-    group = {"id": settings.operators_chat_id, "type": "supergroup", "title": "Operators"}
+    group = {**GROUP, "id": settings.operators_chat_id}
     printer = ConsolePrinter(out, settings.operators_chat_id)
     bot = create_bot(settings, "0:offline", session=OfflineSession(OfflineBotApi(), printer))
     updates = UpdateFactory()
