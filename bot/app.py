@@ -27,6 +27,7 @@ from bot.handlers import build_router
 from bot.middlewares import (
     DatabaseMiddleware,
     FloodMiddleware,
+    MatchMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
 )
@@ -117,8 +118,10 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         desk=desk,
         quizmaster=quizmaster,
     )
-    # Around every update, in this order: a DB session, the stored user, their language. The
-    # incoming flood control is a message middleware, so it always runs inside all three.
+    # Around every update, in this order: a voter's question matched (before any database
+    # work, see MatchMiddleware), a DB session, the stored user, their language. The incoming
+    # flood control is a message middleware, so it always runs inside all of them.
+    dispatcher.update.outer_middleware(MatchMiddleware(knowledge.matcher))
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(

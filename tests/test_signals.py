@@ -174,3 +174,16 @@ def test_a_long_story_is_embedded_by_its_question_within_the_budget(knowledge):
     assert text.endswith("үйде отырып дауыс бере ала ма?")
     result = knowledge.matcher.match(story)
     assert result.entry_id == "home_voting" or "home_voting" in result.suggestions
+
+
+def test_the_learned_scores_are_scikit_learns_own(knowledge):
+    """The classifier's margins are computed by hand for speed; they must be the very numbers
+    that scikit-learn's transform and decision_function give, typos and noise included."""
+    signal = knowledge.matcher.learned
+    phrasings = [text for _item, text in knowledge.book.phrasings()][::7]
+    texts = [*phrasings, "kagda vybary", "сайлау учаскесі где находится", "??", "zzqx", ""]
+    fast, slow = signal.scores(texts), signal.sklearn_scores(texts)
+    assert fast.shape == slow.shape == (len(texts), slow.shape[1])
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
+    small = LearnedSignal(load_faq(SMALL_FAQ))
+    np.testing.assert_allclose(small.scores(texts), small.sklearn_scores(texts), atol=1e-9)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Ticket
 from bot.desk import Desk, tickets
 from bot.desk.cards import CloseMyTicket
-from bot.faq import KnowledgeBase
+from bot.faq import KnowledgeBase, MatchResult
 from bot.handlers.keyboards import answer_stale_button
 from bot.handlers.questions import send_answer
 from bot.outbox import Outbox
@@ -38,17 +38,17 @@ async def follow_up(
     desk: Desk,
     knowledge: KnowledgeBase,
     i18n: I18n,
+    match: MatchResult | None = None,
 ) -> None:
     """An open ticket never silences the FAQ: a question it answers is answered (the
-    operators still see it, in the ticket); anything else joins the ticket, saying so."""
+    operators still see it, in the ticket); anything else (a sticker: no `match`) joins the
+    ticket, saying so."""
     lang = i18n.current_locale
-    if message.text:
-        result = await knowledge.matcher.match_async(message.text)
-        if result.kind == "answer" and (entry := knowledge.get(result.entry_id)):
-            question = await record_question(session, message.from_user.id, message.text, result)
-            send_answer(session, outbox, message.chat.id, knowledge, entry, lang, question.id)
-            desk.follow_up(session, ticket, message, lang=None)
-            return
+    if match is not None and match.kind == "answer" and (entry := knowledge.get(match.entry_id)):
+        question = await record_question(session, message.from_user.id, message.text, match)
+        send_answer(session, outbox, message.chat.id, knowledge, entry, lang, question.id)
+        desk.follow_up(session, ticket, message, lang=None)
+        return
     desk.follow_up(session, ticket, message, lang=lang)
 
 

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import Desk
-from bot.faq import FaqEntry, KnowledgeBase
+from bot.faq import FaqEntry, KnowledgeBase, MatchResult
 from bot.handlers.keyboards import (
     AskOperator,
     NoneOfThese,
@@ -74,14 +74,14 @@ def cannot_help(
 
 async def on_question(
     message: Message,
+    match: MatchResult,
     session: AsyncSession,
     outbox: Outbox,
     knowledge: KnowledgeBase,
     desk: Desk,
     i18n: I18n,
 ) -> None:
-    lang, chat_id = i18n.current_locale, message.chat.id
-    result = await knowledge.matcher.match_async(message.text)
+    lang, chat_id, result = i18n.current_locale, message.chat.id, match
     if result.kind == "greeting":
         outbox.send_message(
             session, chat_id, _("Hello! What would you like to know about the elections?")

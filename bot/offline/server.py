@@ -40,6 +40,7 @@ class FakeTelegram:
         # Optional: Telegram's flood control. Given a call, seconds to wait (a 429), or None.
         self.limiter: Callable[[str, dict[str, Any]], int | None] | None = None
         self.rate_limited = 0
+        self.polling = asyncio.Event()  # set at the first getUpdates: the bot is taking updates
         # Called with (method, params, result) after every successful call.
         self.observers: list[Callable[[str, dict[str, Any], Any], None]] = []
         self._changed = asyncio.Condition()
@@ -144,6 +145,7 @@ class FakeTelegram:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return web.json_response(body, status=failure.status)
         if method == "getUpdates":
+            self.polling.set()
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         retry_after = self.limiter(method, params) if self.limiter else None
         if retry_after is not None:

@@ -13,18 +13,19 @@ from bot.db.models import User, utcnow
 async def touch_user(session: AsyncSession, user_id: int) -> User:
     """The stored user, created on first contact; last_seen updated.
 
-    An upsert, because one user's updates are handled concurrently: two first messages
-    arriving together must not both try to create the user.
+    One upsert that returns the row: one user's updates are handled concurrently, so two first
+    messages arriving together must not both try to create the user; and each statement an
+    update makes holds the one writer connection a little longer.
     """
     now = utcnow()
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    await session.execute(
+    upsert = (
         dialect.insert(User)
         .values(id=user_id, first_seen=now, last_seen=now)
-        .on_conflict_do_nothing(index_elements=[User.id])
+        .on_conflict_do_update(index_elements=[User.id], set_={"last_seen": now})
+        .returning(User)
     )
-    await session.execute(update(User).where(User.id == user_id).values(last_seen=now))
-    return await session.get(User, user_id, populate_existing=True)
+    return await session.scalar(upsert, execution_options={"populate_existing": True})
 
 
 def reply_language(user: User | None, telegram_code: str | None, default: str) -> str:
