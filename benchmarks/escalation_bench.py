@@ -165,7 +165,8 @@ async def run(voters: int, scale: float) -> None:
         rss = peak_rss_mb(bot.pid)
     finally:
         bot.terminate()
-        bot.wait(timeout=30)
+        while bot.poll() is None:  # the fake server answers its last calls meanwhile
+            await asyncio.sleep(0.05)
         await server.stop()
 
     waits = sorted(crowd.answered_at[v] - crowd.asked_at[v] for v in crowd.answered_at)

@@ -136,11 +136,13 @@ class BotProcess:
         await asyncio.wait_for(server.polling.wait(), timeout=120)
         await asyncio.sleep(0.5)  # start-up calls done
 
-    def stop(self) -> float:
+    async def stop(self) -> float:
+        """SIGTERM, waited for without blocking the loop (the fake server answers the bot's
+        last calls while it shuts down); the peak memory it reached."""
         assert self.process is not None
         rss = peak_rss_mb(self.process.pid)
         self.process.terminate()
-        self.process.wait(timeout=30)
+        await until(lambda: self.process.poll() is not None, timeout=30)
         return rss
 
 
@@ -189,7 +191,7 @@ async def measure(name: str, bot: BotProcess, args: argparse.Namespace) -> dict[
         figures["steady replied"] = len(waits)
         figures["sent"] = len(crowd) + len(steady)
     finally:
-        figures["peak RSS MB"] = bot.stop()
+        figures["peak RSS MB"] = await bot.stop()
         await server.stop()
     print(f"  {name}: " + ", ".join(f"{k} {v:.0f}" for k, v in figures.items()), flush=True)
     return figures
@@ -212,7 +214,7 @@ async def paced_burst(bot: BotProcess, count: int) -> None:
         await until(lambda: all(i in users.replied_at for i in ids), timeout=count)
         drained = max(users.replied_at.get(i, started) for i in ids) - started
     finally:
-        bot.stop()
+        await bot.stop()
         await server.stop()
     bound = count / GLOBAL_PER_SECOND
     replied = sum(i in users.replied_at for i in ids)
@@ -233,7 +235,7 @@ def saylau(workdir: Path, db: Path, **extra: str) -> BotProcess:
         **os.environ,
         "BOT_TOKEN": TOKEN,
         "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         "FLOOD_MESSAGES": "1000",
         **extra,
     }

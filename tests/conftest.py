@@ -16,6 +16,7 @@ from bot.faq import KnowledgeBase
 from bot.offline import UpdateFactory
 from bot.offline.scene import OPERATORS
 from bot.offline.server import FakeTelegram
+from bot.runners.updates import StoredFirstPolling
 
 TOKEN = "123456:TEST-token-never-logged"
 REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
@@ -136,15 +137,13 @@ async def running_bot(
     settings = make_settings(tmp_path, server.url, **overrides)
     app = await create_app(settings, real_kb() if settings.faq_path == REAL_FAQ else None)
     bot = create_bot(settings, TOKEN)
-    polling = asyncio.create_task(
-        app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
-    )
+    poller = StoredFirstPolling(app.dispatcher, bot, settings.update_concurrency, 1)
+    polling = asyncio.create_task(poller.run(handle_signals=False))
     try:
         await server.wait_for(lambda c: c[0] == "getMe")  # start-up done, polling begins
         yield Harness(server=server, app=app)
     finally:
-        with contextlib.suppress(RuntimeError):
-            await app.dispatcher.stop_polling()
+        poller.stop()
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(polling, 5)
         await bot.session.close()

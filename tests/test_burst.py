@@ -165,7 +165,7 @@ async def test_a_burst_of_tickets_survives_429s_and_a_sigkill(tmp_path):
         await asyncio.sleep(2)
         assert set(answers().values()) == {1}
     finally:
-        stop_bot(bot)
+        await stop_bot(bot)
         await server.stop()
     assert "Traceback" not in log.read_text(encoding="utf-8")
 

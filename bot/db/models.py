@@ -125,6 +125,17 @@ class TicketLink(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
 
 
+class HandledUpdate(Base):
+    """An update from Telegram that has been handled, recorded in the transaction that handled
+    it: one that comes again (after a crash, Telegram sends unconfirmed updates anew) is
+    skipped. Kept for two days; Telegram keeps an update for one."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class Ban(Base):
     __tablename__ = "bans"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,10 @@ class FakeTelegram:
         # Optional: Telegram's flood control. Given a call, seconds to wait (a 429), or None.
         self.limiter: Callable[[str, dict[str, Any]], int | None] | None = None
         self.rate_limited = 0
+        # Telegram's update ids go on across restarts of a bot; so do a new server's here.
+        self._update_ids = itertools.count(time.time_ns() // 1000)
+        self.last_update_id = 0
+        self._unconfirmed: list[dict[str, Any]] = []  # served, not yet confirmed by an offset
         self.polling = asyncio.Event()  # set at the first getUpdates: the bot is taking updates
         # Called with (method, params, result) after every successful call.
         self.observers: list[Callable[[str, dict[str, Any], Any], None]] = []
@@ -65,7 +71,9 @@ class FakeTelegram:
 
     # --- test controls --------------------------------------------------------------------
     def push(self, update: dict[str, Any]) -> None:
-        self.updates.put_nowait(update)
+        """Queue an update; numbered, as Telegram numbers them, in the order they arrive."""
+        self.last_update_id = next(self._update_ids)
+        self.updates.put_nowait({**update, "update_id": self.last_update_id})
 
     def fail(
         self,
@@ -179,11 +187,16 @@ class FakeTelegram:
         return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """As Telegram: the earliest updates not yet confirmed, where `offset` confirms every
+        update below it; a bot that dies before confirming gets them again."""
+        offset = int(params.get("offset", 0) or 0)
+        self._unconfirmed = [u for u in self._unconfirmed if u["update_id"] >= offset]
         timeout = float(params.get("timeout", 0) or 0)
         limit = int(params.get("limit", 0) or 100)  # Telegram serves at most 100 at a time
-        batch: list[dict[str, Any]] = []
-        with contextlib.suppress(TimeoutError):
-            batch.append(await asyncio.wait_for(self.updates.get(), timeout or 0.01))
-        while not self.updates.empty() and len(batch) < limit:
-            batch.append(self.updates.get_nowait())
-        return batch
+        if not self._unconfirmed:
+            with contextlib.suppress(TimeoutError):
+                update = await asyncio.wait_for(self.updates.get(), timeout or 0.01)
+                self._unconfirmed.append(update)
+        while not self.updates.empty() and len(self._unconfirmed) < limit:
+            self._unconfirmed.append(self.updates.get_nowait())
+        return self._unconfirmed[:limit]

@@ -12,8 +12,8 @@ from bot.offline.api import required_flags
 
 
 class UpdateFactory:
-    def __init__(self) -> None:
-        self._update_ids = itertools.count(1)
+    def __init__(self, first_update_id: int = 1) -> None:
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1_000_000)
 
     @staticmethod

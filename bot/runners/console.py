@@ -12,6 +12,7 @@ import html
 import json
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -186,7 +187,8 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO
     group = {**GROUP, "id": settings.operators_chat_id}
     printer = ConsolePrinter(out, settings.operators_chat_id)
     bot = create_bot(settings, "0:offline", session=OfflineSession(OfflineBotApi(), printer))
-    updates = UpdateFactory()
+    # Update ids go on from the last session's: handled ids are remembered in the database.
+    updates = UpdateFactory(first_update_id=time.time_ns() // 1000)
     people = {
         VOTER: updates.user(CONSOLE_USER_ID, first_name="You"),
         OPERATOR: updates.user(CONSOLE_OPERATOR_ID, first_name="Operator"),

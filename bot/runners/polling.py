@@ -7,6 +7,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.app import create_app, create_bot
 from bot.config import ConfigError, Settings
+from bot.runners.updates import StoredFirstPolling
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def run_polling(settings: Settings) -> None:
     app = await create_app(settings)
     log.info("FAQ loaded: %d entries; starting long polling", len(app.knowledge.entries))
     try:
-        await app.dispatcher.start_polling(bot, tasks_concurrency_limit=settings.update_concurrency)
+        await StoredFirstPolling(app.dispatcher, bot, settings.update_concurrency).run()
     finally:
         await bot.session.close()
         await app.close()

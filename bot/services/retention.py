@@ -21,6 +21,7 @@ from bot.db.models import (
     TicketLink,
     utcnow,
 )
+from bot.services.updates import forget_handled
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ async def forget_older_than(
             OutboxMessage.created_at < cutoff, OutboxMessage.status.not_in(UNSENT)
         )
     )
+    await forget_handled(session, now)
     return Forgotten(questions.rowcount, tickets.rowcount, sent.rowcount)
 
 
