@@ -9,7 +9,7 @@ LANGS := kk ru en
 PO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run console test lint check bench babel-extract babel-update babel-compile clean
+.PHONY: run console test lint check bench docs babel-extract babel-update babel-compile clean
 
 run: setup
 	$(PY) -m bot run
@@ -30,6 +30,10 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/match_bench.py
+
+# docs/console.txt: the offline console driven by fixed inputs, with a throwaway database.
+docs: setup
+	PYTHON=$(PY) sh docs/make_console_transcript.sh
 
 setup: $(STAMP) $(MO) $(EMBEDDINGS)
 
