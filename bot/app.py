@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content import LANGS
+from bot.content.catalogs import compile_catalogs
 from bot.db.engine import create_engine, migrate, session_factory
 from bot.desk import Desk
 from bot.desk.desk import FEATURE as DESK_FEATURE
@@ -91,6 +92,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     bank = QuizBank.load(settings.quiz_path)
     engine = create_engine(settings.database_url)
     await migrate(engine)
+    compile_catalogs(LOCALES)
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
 
     sessions = session_factory(engine)

@@ -1,15 +1,19 @@
 import asyncio
 import gc
+import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 from aiogram.methods.base import Response
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from pydantic._internal import _generics
 
 from bot.app import response_models
-from bot.config import ConfigError, load_settings
+from bot.config import PROJECT_ROOT, ConfigError, load_settings
+from bot.content.catalogs import compile_catalogs
 from bot.middlewares.flood_control import FloodControl, Verdict
 from bot.offline.server import FakeTelegram
 
@@ -128,3 +132,21 @@ def test_api_response_models_are_not_rebuilt_for_each_call(monkeypatch):
         assert Response[Message] in response_models()
         gc.collect()
     assert built == []
+
+
+def test_a_checkout_without_compiled_catalogs_compiles_them_at_start(tmp_path):
+    """The .mo files are build output (not in git): a host that only installs the
+    dependencies must still start, in every language; a later .po edit is compiled again."""
+    locales = tmp_path / "locales"
+    shutil.copytree(PROJECT_ROOT / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
+    written = compile_catalogs(locales)
+    assert sorted(p.parent.parent.name for p in written) == ["en", "kk", "ru"]
+    i18n = I18n(path=locales, default_locale="kk", domain="messages")
+    assert i18n.gettext("Sorry, I do not have an answer to that.", locale="ru").startswith(
+        "К сожалению"
+    )
+    assert compile_catalogs(locales) == []  # up to date: nothing written
+    po = locales / "ru" / "LC_MESSAGES" / "messages.po"
+    later = po.with_suffix(".mo").stat().st_mtime + 10  # edited after the last compile
+    os.utime(po, (later, later))
+    assert [p.parent.parent.name for p in compile_catalogs(locales)] == ["ru"]
