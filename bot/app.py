@@ -28,7 +28,7 @@ from bot.handlers import build_router
 from bot.middlewares import (
     DatabaseMiddleware,
     FloodMiddleware,
-    MatchMiddleware,
+    IntakeMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
 )
@@ -120,10 +120,11 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         desk=desk,
         quizmaster=quizmaster,
     )
-    # Around every update, in this order: a voter's question matched (before any database
-    # work, see MatchMiddleware), a DB session, the stored user, their language. The incoming
-    # flood control is a message middleware, so it always runs inside all of them.
-    dispatcher.update.outer_middleware(MatchMiddleware(knowledge.matcher))
+    # Around every update, in this order: a voter's message judged (flood) and matched, before
+    # any database work (see IntakeMiddleware); a DB session, the stored user, their language.
+    # Acting on a flood is a message middleware, so it always runs inside all of them.
+    flood = FloodControl(settings.flood_messages, settings.flood_seconds)
+    dispatcher.update.outer_middleware(IntakeMiddleware(knowledge.matcher, flood))
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(
@@ -131,8 +132,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
             i18n, knowledge.matcher, settings.operators_chat_id, settings.operators_language
         )
     )
-    flood = FloodControl(settings.flood_messages, settings.flood_seconds)
-    dispatcher.message.outer_middleware(FloodMiddleware(flood))
+    dispatcher.message.outer_middleware(FloodMiddleware())
     dispatcher.include_router(build_router(settings))
 
     retention = RetentionKeeper(sessions, settings.retention_days)

@@ -7,14 +7,16 @@ import sys
 
 import pytest
 from aiogram.methods.base import Response
-from aiogram.types import Message
+from aiogram.types import Message, Update
 from aiogram.utils.i18n import I18n
 from pydantic._internal import _generics
 
 from bot.app import response_models
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.content.catalogs import compile_catalogs
+from bot.middlewares import IntakeMiddleware
 from bot.middlewares.flood_control import FloodControl, Verdict
+from bot.offline import UpdateFactory
 from bot.offline.server import FakeTelegram
 
 
@@ -150,3 +152,35 @@ def test_a_checkout_without_compiled_catalogs_compiles_them_at_start(tmp_path):
     later = po.with_suffix(".mo").stat().st_mtime + 10  # edited after the last compile
     os.utime(po, (later, later))
     assert [p.parent.parent.name for p in compile_catalogs(locales)] == ["ru"]
+
+
+async def test_a_flood_is_judged_before_matching_and_never_matched():
+    """IntakeMiddleware takes the flood verdict first: messages over the limit get WARN, then
+    DROP, and none of them costs a match."""
+
+    class CountingMatcher:
+        calls = 0
+
+        async def match_async(self, text: str) -> str:
+            self.calls += 1
+            return f"matched {text}"
+
+    matcher = CountingMatcher()
+    intake = IntakeMiddleware(matcher, FloodControl(limit=2, seconds=60.0))
+    factory = UpdateFactory()
+    voter = factory.user(42, "Voter", "en")
+    seen: list[tuple[object, object]] = []
+
+    async def handler(_event: object, data: dict) -> None:
+        seen.append((data.get("flood"), data.get("match")))
+
+    for n in range(4):
+        update = Update.model_validate(factory.message(voter, f"question {n}"))
+        await intake(handler, update, {})
+    assert seen == [
+        (Verdict.ALLOW, "matched question 0"),
+        (Verdict.ALLOW, "matched question 1"),
+        (Verdict.WARN, None),
+        (Verdict.DROP, None),
+    ]
+    assert matcher.calls == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, pool
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
-from bot.db import sqlite
+from bot.db import sqlite as one_trip_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _AFTER_COMMIT = "after_commit"
@@ -43,6 +44,13 @@ def _drop_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+def insert_or(session: AsyncSession, model: type) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into model's table that takes ON CONFLICT clauses, in the session's dialect
+    (SQLite or PostgreSQL; SQLAlchemy's generic insert has none)."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
@@ -56,7 +64,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     # sleeping; WAL readers outside the process (`python -m bot forget`, a backup) still run.
     engine = create_async_engine(
         url,
-        async_creator=lambda: sqlite.connect(database, timeout=30),
+        async_creator=lambda: one_trip_sqlite.connect(database, timeout=30),
         poolclass=pool.AsyncAdaptedQueuePool,
         pool_size=1,
         max_overflow=0,

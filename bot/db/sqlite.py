@@ -93,22 +93,10 @@ class OneTripCursor:
             self._result.rows = []
 
 
-class _Opened:
-    """`connection.cursor()` as SQLAlchemy awaits it: entered, it is the cursor; no trip."""
-
-    def __init__(self, cursor: OneTripCursor) -> None:
-        self._cursor = cursor
-
-    async def __aenter__(self) -> OneTripCursor:
-        return self._cursor
-
-    def __await__(self):  # type: ignore[no-untyped-def]
-        return self.__aenter__().__await__()
-
-
 class OneTripConnection(aiosqlite.Connection):
-    def cursor(self) -> _Opened:  # type: ignore[override]
-        return _Opened(OneTripCursor(self))
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        """No trip: SQLAlchemy enters the cursor, and the statement opens its sqlite3 one."""
+        return OneTripCursor(self)
 
     async def run(self, function: Any) -> Any:
         """Run function(sqlite3_connection) in the connection's thread: one trip."""

@@ -72,19 +72,12 @@ class LearnedSignal:
         computed here for the few n-grams a message has. scikit-learn's own transform and
         decision_function give the same numbers (a test checks it) but spend about 1 ms per
         message on validation and joblib around a microsecond of arithmetic."""
-        margins = np.stack([self._margins(_normalise(t)) for t in texts])
-        if margins.shape[1] == 1:  # two items: one margin, for the second
-            margins = np.hstack([-margins, margins])
-        return margins
+        return _per_item(np.stack([self._margins(_normalise(t)) for t in texts]))
 
     def sklearn_scores(self, texts: list[str]) -> np.ndarray:
         """`scores` the long way, through scikit-learn (for the test that they agree)."""
-        margins = self._model.decision_function(
-            self._features.transform([_normalise(t) for t in texts])
-        )
-        if margins.ndim == 1:
-            margins = np.stack([-margins, margins], axis=1)
-        return margins
+        features = self._features.transform([_normalise(t) for t in texts])
+        return _per_item(self._model.decision_function(features).reshape(len(texts), -1))
 
     def _margins(self, text: str) -> np.ndarray:
         margins = self._intercept.copy()
@@ -119,6 +112,11 @@ class _Block:
         weights = tf * self.idf[columns]
         norm = np.sqrt(weights @ weights)
         return columns + self.offset, (weights / norm if norm else weights)
+
+
+def _per_item(margins: np.ndarray) -> np.ndarray:
+    """One column per item: with two items the classifier gives one margin, for the second."""
+    return np.hstack([-margins, margins]) if margins.shape[1] == 1 else margins
 
 
 def _blocks(features: FeatureUnion) -> list[_Block]:

@@ -1,17 +1,17 @@
-"""Cross-cutting work around every update: a voter's question matched, DB session, the stored
-user, their language, incoming flood control; and the ticket an operator's group message is
-about."""
+"""Cross-cutting work around every update: a voter's message judged (flood) and matched, DB
+session, the stored user, their language, acting on a flood; and the ticket an operator's group
+message is about."""
 
 from .database import DatabaseMiddleware
 from .flood import FloodMiddleware
+from .intake import IntakeMiddleware
 from .locale import UserLocaleMiddleware
-from .match import MatchMiddleware
 from .user import UserMiddleware
 
 __all__ = [
     "DatabaseMiddleware",
     "FloodMiddleware",
-    "MatchMiddleware",
+    "IntakeMiddleware",
     "UserLocaleMiddleware",
     "UserMiddleware",
 ]

@@ -4,27 +4,23 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message, TelegramObject
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.middlewares.flood_control import FloodControl, Verdict
+from bot.middlewares.flood_control import Verdict
 
 
 class FloodMiddleware(BaseMiddleware):
-    """Slows down one user who floods, without touching anyone else."""
-
-    def __init__(self, flood_control: FloodControl) -> None:
-        self.flood_control = flood_control
+    """Slows down one user who floods, without touching anyone else: acts on the verdict
+    that IntakeMiddleware took (`flood`), here where the session and the language are."""
 
     async def __call__(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
+        handler: Callable[[Message, dict[str, Any]], Awaitable[Any]],
+        event: Message,
         data: dict[str, Any],
     ) -> Any:
-        if not isinstance(event, Message) or event.chat.type != "private" or not event.from_user:
-            return await handler(event, data)
-        verdict = self.flood_control.check(event.from_user.id)
+        verdict = data.get("flood", Verdict.ALLOW)
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:

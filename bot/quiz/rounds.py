@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import distinct, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import insert_or
 from bot.db.models import QuizAnswer, QuizPoll, QuizRound, utcnow
 from bot.quiz import QuizBank
 from bot.quiz.scoring import RoundSummary, Standing, rank, summarize, topics_to_revise
@@ -145,9 +145,8 @@ async def record_answer(
         user_id != quiz_round.user_id or poll.position != quiz_round.current
     ):
         return AnswerResult(Outcome.STALE, quiz_round)
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     result = await session.execute(
-        dialect.insert(QuizAnswer)
+        insert_or(session, QuizAnswer)
         .values(
             round_id=quiz_round.id,
             position=poll.position,

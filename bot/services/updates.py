@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import insert_or
 from bot.db.models import HandledUpdate, utcnow
 
 KEEP_HANDLED = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
@@ -17,9 +17,8 @@ KEEP_HANDLED = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 
 async def first_handling(session: AsyncSession, update_id: int) -> bool:
     """Record, in the caller's transaction, that this update is handled; False when a
     committed transaction had recorded it already (it was handled: skip it)."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     result = await session.execute(
-        dialect.insert(HandledUpdate)
+        insert_or(session, HandledUpdate)
         .values(update_id=update_id, handled_at=utcnow())
         .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id])
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import LANGS
+from bot.db.engine import insert_or
 from bot.db.models import User, utcnow
 
 
@@ -18,9 +18,8 @@ async def touch_user(session: AsyncSession, user_id: int) -> User:
     update makes holds the one writer connection a little longer.
     """
     now = utcnow()
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     upsert = (
-        dialect.insert(User)
+        insert_or(session, User)
         .values(id=user_id, first_seen=now, last_seen=now)
         .on_conflict_do_update(index_elements=[User.id], set_={"last_seen": now})
         .returning(User)
