@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
@@ -97,11 +98,10 @@ async def not_an_admin(message: Message, session: AsyncSession, outbox: Outbox) 
     )
 
 
-def create_router(operators_chat_id: int | None) -> Router:
+def create_router(operators_chats: Collection[int]) -> Router:
     router = Router(name="quiz_group")
     router.message.filter(F.chat.type.in_({"group", "supergroup"}))
-    if operators_chat_id is not None:  # the operators' group is for tickets, not quizzes
-        router.message.filter(F.chat.id != operators_chat_id)
+    router.message.filter(~F.chat.id.in_(operators_chats))  # they are for tickets, not quizzes
     router.message.register(start_group_quiz, Command("quiz"), IsGroupAdmin())
     router.message.register(stop_group_quiz, Command("stopquiz"), IsGroupAdmin())
     router.message.register(not_an_admin, Command("quiz", "stopquiz"))
