@@ -1,13 +1,16 @@
 """Election-day load on the operator desk: every voter opens a ticket at once and gets an
 operator's answer, through the fake Bot API server enforcing Telegram's sending limits.
 
-    python benchmarks/escalation_bench.py [--voters 1000] [--scale 10]
+    python benchmarks/escalation_bench.py [--voters 1000] [--scale 10] [--groups 1]
 
 The bot runs as in production (`python -m bot run`, its own process) against the fake server.
 Time is scaled: with --scale 10, six real seconds stand for one Telegram minute, so the limits
 (about 1 message per second per chat, 20 per minute to one group, 30 per second overall) are
 enforced 10 times faster, with a 5% timing tolerance for network jitter, and the bot's pacing is
 configured with the same scaled limits. Operators answer every card as soon as it appears.
+Voters write in kk, ru and en in turn; with --groups 2 or 3 the first languages get operators'
+groups of their own (OPERATORS_CHATS), the rest share OPERATORS_CHAT_ID, each group with its
+own 20 a minute.
 Scaling compresses Telegram's limits but not the bot's own work: taking in the burst costs the
 bot a fixed half-minute of CPU on a 2-core machine, which at ×60 weighs as much as half an hour
 of Telegram time. ×10 keeps a run near five minutes while keeping that distortion small.
@@ -42,13 +45,13 @@ from bot.offline.limits import (
     SENDING,
     TelegramLimits,
 )
-from bot.offline.scene import GROUP, UNKNOWN
+from bot.offline.scene import OPERATORS, UNKNOWN
 from bot.offline.server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 
 TOKEN = "123456:BENCH-token"
-OPERATORS = GROUP["id"]
+LANGS = ("kk", "ru", "en")
 MESSAGES_PER_VOTER = 4  # the bot's reply, "passed to an operator", the answer's header and copy
 CARD = re.compile(r"🎫 <b>#T(\d+)</b>")
 
@@ -56,14 +59,14 @@ CARD = re.compile(r"🎫 <b>#T(\d+)</b>")
 class Crowd:
     """The voters and the operators, reacting to what the bot sends."""
 
-    def __init__(self, server: FakeTelegram, voters: int) -> None:
+    def __init__(self, server: FakeTelegram, voters: int, groups: dict[str, int]) -> None:
         self.server = server
         self.updates = UpdateFactory()
-        langs = ["kk", "ru", "en"]
         self.voters = {
-            10_000 + i: self.updates.user(10_000 + i, f"Voter{i}", langs[i % 3])
+            10_000 + i: self.updates.user(10_000 + i, f"Voter{i}", LANGS[i % 3])
             for i in range(voters)
         }
+        self.groups = set(groups.values())
         self.operator = self.updates.user(7001, "Aliya", "ru")
         self.asked_at: dict[int, float] = {}
         self.answered_at: dict[int, float] = {}
@@ -81,7 +84,7 @@ class Crowd:
 
     def observe(self, method: str, params: dict[str, Any], result: Any) -> None:
         chat = params.get("chat_id")
-        if method in SENDING and chat == OPERATORS:
+        if method in SENDING and chat in self.groups:
             self.group_calls += 1
         if method == "copyMessage" and chat in self.voters:
             self.answers[chat] += 1
@@ -95,12 +98,13 @@ class Crowd:
                                 self.voters[chat], button["callback_data"], result
                             )
                         )
-        elif method == "sendMessage" and chat == OPERATORS:
+        elif method == "sendMessage" and chat in self.groups:
             card = CARD.search(params["text"])
             if card and int(card.group(1)) not in self.cards:
                 self.cards.add(int(card.group(1)))
+                group = {"id": chat, "type": "supergroup", "title": "Operators"}
                 reply = self.updates.message(
-                    self.operator, "Ответ оператора", chat=GROUP, reply_to_message=result
+                    self.operator, "Ответ оператора", chat=group, reply_to_message=result
                 )
                 self.server.push(reply)
 
@@ -120,11 +124,17 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run(voters: int, scale: float) -> None:
+def operators_groups(count: int) -> dict[str, int]:
+    """The group of each voters' language: the first count-1 languages have their own."""
+    return {lang: OPERATORS - 1 - n if n < count - 1 else OPERATORS for n, lang in enumerate(LANGS)}
+
+
+async def run(voters: int, scale: float, groups: int) -> None:
     server = FakeTelegram()
     server.limiter = TelegramLimits(scale)
     await server.start()
-    crowd = Crowd(server, voters)
+    home = operators_groups(groups)
+    crowd = Crowd(server, voters, home)
     workdir = Path(tempfile.mkdtemp(prefix="escalation-"))
     db = workdir / "bot.db"
     env = {
@@ -133,6 +143,9 @@ async def run(voters: int, scale: float) -> None:
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
         "OPERATORS_CHAT_ID": str(OPERATORS),
+        "OPERATORS_CHATS": ",".join(
+            f"{lang}:{chat}" for lang, chat in home.items() if chat != OPERATORS
+        ),
         "RATE_CHAT_INTERVAL": str(1.0 / scale),
         "RATE_CHAT_BURST": str(PER_CHAT_BURST),
         "RATE_GROUP_PER_MINUTE": str(GROUP_PER_MINUTE),
@@ -149,8 +162,10 @@ async def run(voters: int, scale: float) -> None:
         await server.wait_for(lambda c: c[0] == "getChat", timeout=60)
         await asyncio.sleep(0.5)  # start-up calls done
         group_window = 60.0 / scale
+        cards = Counter(home[user["language_code"]] for user in crowd.voters.values())
         bound = max(
-            (math.ceil(voters / GROUP_PER_MINUTE) - 1) * group_window,  # one card per ticket
+            # one card per ticket, each group at its own 20 a minute
+            *((math.ceil(n / GROUP_PER_MINUTE) - 1) * group_window for n in cards.values()),
             voters * (MESSAGES_PER_VOTER + 1) / (GLOBAL_PER_SECOND * scale),
         )
         started = crowd.start()
@@ -176,6 +191,8 @@ async def run(voters: int, scale: float) -> None:
     duplicated = sum(count - 1 for count in crowd.answers.values() if count > 1)
     unit = 60.0 / scale  # real seconds per Telegram minute
     print(f"voters {voters}, time scale ×{scale:g} (1 Telegram minute = {unit:g} s here)")
+    spread = ", ".join(f"{chat}: {n}" for chat, n in sorted(cards.items()))
+    print(f"operators' groups    {len(cards)} (cards per group {spread})")
     print(f"tickets created      {tickets}")
     print(f"answers delivered    {len(crowd.answered_at)}")
     print(f"lost                 {lost}")
@@ -198,8 +215,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=1000)
     parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--groups", type=int, default=1, choices=range(1, len(LANGS) + 1))
     args = parser.parse_args()
-    asyncio.run(run(args.voters, args.scale))
+    asyncio.run(run(args.voters, args.scale, args.groups))
 
 
 if __name__ == "__main__":

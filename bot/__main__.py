@@ -99,8 +99,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from bot.db.engine import create_engine, migrate
 
     async def _migrate() -> None:
-        engine = create_engine(_settings(args).database_url)
-        await migrate(engine)
+        settings = _settings(args)
+        engine = create_engine(settings.database_url)
+        await migrate(engine, settings.operators_chat_id)
         await engine.dispose()
 
     asyncio.run(_migrate())
@@ -113,8 +114,9 @@ def cmd_export_suggestions(args: argparse.Namespace) -> int:
     from bot.services.suggestions import export_yaml
 
     async def _export() -> str:
-        engine = create_engine(_settings(args).database_url)
-        await migrate(engine)
+        settings = _settings(args)
+        engine = create_engine(settings.database_url)
+        await migrate(engine, settings.operators_chat_id)
         async with session_factory(engine)() as session:
             content = await export_yaml(session)
         await engine.dispose()
@@ -138,7 +140,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
     async def _forget():
         engine = create_engine(settings.database_url)
-        await migrate(engine)
+        await migrate(engine, settings.operators_chat_id)
         forgotten = await RetentionKeeper(session_factory(engine), days).forget_now()
         await engine.dispose()
         return forgotten

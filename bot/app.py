@@ -33,7 +33,7 @@ from bot.middlewares import (
     UserMiddleware,
 )
 from bot.middlewares.flood_control import FloodControl
-from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChat, Outbox
+from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChats, Outbox
 from bot.outbox.pacing import Limits, Pacer
 from bot.quiz import QuizBank
 from bot.quiz.hooks import QuizHooks
@@ -91,13 +91,13 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     )
     bank = QuizBank.load(settings.quiz_path)
     engine = create_engine(settings.database_url)
-    await migrate(engine)
+    await migrate(engine, settings.operators_chat_id)
     compile_catalogs(LOCALES)
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
 
     sessions = session_factory(engine)
     outbox = Outbox()
-    operators = OperatorsChat(settings.operators_chat_id)
+    operators = OperatorsChats(settings.operators_groups())
     desk = Desk(settings, outbox, i18n, operators, helpline=knowledge.get(HELPLINE_ENTRY))
     limits = Limits(
         chat_interval=settings.rate_chat_interval,
@@ -128,9 +128,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(
-        UserLocaleMiddleware(
-            i18n, knowledge.matcher, settings.operators_chat_id, settings.operators_language
-        )
+        UserLocaleMiddleware(i18n, knowledge.matcher, settings.operators_groups())
     )
     dispatcher.message.outer_middleware(FloodMiddleware())
     dispatcher.include_router(build_router(settings))

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.content.languages import LANGS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,6 +23,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     operators_chat_id: int | None = None
+    # Operators' groups of their own for voters of some languages ("kk:-100111,ru:-100222"; a
+    # third part names the group's own language, "en:-100333:ru"); the rest go to the one above.
+    operators_chats: Annotated[dict[str, tuple[int, str | None]], NoDecode] = {}
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'saylau.db'}"
     faq_path: Path = PROJECT_ROOT / "data" / "faq.yaml"
@@ -74,14 +79,42 @@ class Settings(BaseSettings):
     @field_validator("operators_chat_id", mode="before")
     @classmethod
     def _group_id(cls, value: object) -> object:
-        hint = "the operators' supergroup id, a negative number starting with -100 (-1001234567890)"
-        if isinstance(value, str) and value.strip():
-            if not value.strip().lstrip("-").isdigit():
-                raise ValueError(f"{value!r} is not a number: give {hint}")
-            value = int(value)
-        if isinstance(value, int) and value > 0:
-            raise ValueError(f"{value} is a user's id, not a group's: give {hint}")
-        return value
+        return _group_id(value)
+
+    @field_validator("operators_chats", mode="before")
+    @classmethod
+    def _groups_by_language(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        hint = "give language:group id pairs, e.g. kk:-1001111111111,ru:-1002222222222"
+        groups: dict[str, tuple[int, str | None]] = {}
+        for part in (part for part in value.replace(" ", "").split(",") if part):
+            voters, _, rest = part.partition(":")
+            chat, _, own = rest.partition(":")
+            for lang in (voters, own or voters):
+                if lang not in LANGS:
+                    raise ValueError(f"{part!r}: {lang!r} is not one of {', '.join(LANGS)}; {hint}")
+            if not chat:
+                raise ValueError(f"{part!r} names no group; {hint}")
+            if voters in groups:
+                raise ValueError(f"{voters} is given two groups; {hint}")
+            groups[voters] = (_group_id(chat), own or None)
+        return groups
+
+    def operators_groups(self) -> dict[int, str]:
+        """Every operators' group, each with the language it speaks: the one named for it in
+        OPERATORS_CHATS, else OPERATORS_LANGUAGE in OPERATORS_CHAT_ID, else its voters'."""
+        groups = {chat: own for chat, own in self.operators_chats.values() if own}
+        if self.operators_chat_id is not None:
+            groups.setdefault(self.operators_chat_id, self.operators_language)
+        for voters, (chat, _) in self.operators_chats.items():
+            groups.setdefault(chat, voters)
+        return groups
+
+    def operators_group_for(self, lang: str) -> int | None:
+        """The group that gets the tickets of voters writing in `lang`."""
+        own = self.operators_chats.get(lang)
+        return own[0] if own else self.operators_chat_id
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -103,6 +136,17 @@ class Settings(BaseSettings):
     def embeddings(self) -> Path | None:
         """The phrasing-vector cache, or None when matching by meaning is off."""
         return self.embeddings_path if self.semantic_matching else None
+
+
+def _group_id(value: object) -> object:
+    hint = "the operators' supergroup id, a negative number starting with -100 (-1001234567890)"
+    if isinstance(value, str) and value.strip():
+        if not value.strip().lstrip("-").isdigit():
+            raise ValueError(f"{value!r} is not a number: give {hint}")
+        value = int(value)
+    if isinstance(value, int) and value > 0:
+        raise ValueError(f"{value} is a user's id, not a group's: give {hint}")
+    return value
 
 
 def load_settings(**overrides: object) -> Settings:

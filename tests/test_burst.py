@@ -182,4 +182,4 @@ async def test_a_voter_behind_a_long_queue_is_told_how_long(tmp_path):
     assert "Many questions are arriving" not in replies[0]["text"]
     last = replies[-1]["text"]
     assert "passed to an operator as #T4" in last
-    assert re.search(r"operators will see yours in about [34] min\.", last), last
+    assert re.search(r"operators will see yours in about [23] min\.", last), last

@@ -468,3 +468,23 @@ async def test_group_commands_are_in_the_group_menu(tmp_path):
         assert all(
             [c["command"] for c in p["commands"]] == ["quiz", "stopquiz"] for p in group_menus
         )
+
+
+async def test_a_private_rounds_button_seen_in_a_group_says_whose_it_is(tmp_path):
+    """Someone forwards their results, with "Retry my mistakes" and "New quiz", to a workshop
+    group; another trainee who presses one is told, in their language, that it is not theirs
+    and how to take their own quiz."""
+    async with quiz_bot(tmp_path) as h:
+        presser = h.user(8101, first_name="Erlan", language_code="kk")
+        forwarded = {"message_id": 5, "date": 0, "chat": GROUP, "text": "🏁 …"}
+        for data in (QuizRetry(round_id=1).pack(), QuizNew().pack(), "qz:all"):
+            mark = len(h.server.calls)
+            h.server.push(h.updates.callback(presser, data, forwarded))
+            _, answered = await h.server.wait_for(
+                lambda c: c[0] == "answerCallbackQuery", after=mark
+            )
+            assert answered["show_alert"] is True
+            assert "@saylau_bot" in answered["text"] and "/quiz" in answered["text"]
+            assert answered["text"].startswith("Бұл тест")
+        async with session_factory(h.app.engine)() as session:
+            assert await session.scalar(select(func.count()).select_from(QuizRound)) == 0

@@ -245,7 +245,10 @@ async def test_a_member_removed_from_the_group_loses_the_right_at_once(harness):
     # Removed a moment later: Telegram's chat_member update, well within the cache's minute.
     harness.server.api.statuses[OPERATORS] = {7002: "kicked"}
     harness.server.push(harness.updates.chat_member(GROUP, operator, "member", "kicked"))
-    roster, telegram = harness.app.desk.roster, _Telegram()  # this Telegram would say "member"
+    roster, telegram = (
+        harness.app.desk.groups[OPERATORS].roster,
+        _Telegram(),
+    )  # this Telegram would say "member"
     await eventually(
         lambda: _not(roster.is_operator(telegram, 7002)), "the bot takes in the chat_member update"
     )

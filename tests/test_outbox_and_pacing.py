@@ -129,7 +129,7 @@ async def test_a_ticket_is_found_by_the_number_its_card_opens_with(sessions):
 
     async with sessions() as session:
         await touch_user(session, USER)
-        ticket, _ = await open_ticket(session, USER, "ru", "?", [], "Dana", None)
+        ticket, _ = await open_ticket(session, USER, "ru", None, "?", [], "Dana", None)
         await session.commit()
         assert ticket.id == 1
         assert (await ticket_named_in(session, "🎫 #T1 · open\n👤 Dana · ru")).id == 1

@@ -118,7 +118,7 @@ async def _fill(engine, days_ago: float) -> None:
                     created_at=then,
                 )
             )
-            session.add(TicketLink(message_id=n, ticket_id=n))
+            session.add(TicketLink(chat_id=-1001, message_id=n, ticket_id=n))
         question = Question(
             user_id=1, text="ИИН 900101300123", lang="ru", outcome="none", created_at=then
         )

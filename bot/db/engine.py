@@ -98,13 +98,15 @@ def alembic_config() -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, operators_chat_id: int | None) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
+    config.attributes["operators_chat_id"] = operators_chat_id
     command.upgrade(config, "head")
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+async def migrate(engine: AsyncEngine, operators_chat_id: int | None = None) -> None:
+    """Bring the schema to the newest revision (idempotent). `operators_chat_id`
+    (OPERATORS_CHAT_ID) is the group that rows from before several groups belong to."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(_upgrade, operators_chat_id)

@@ -96,6 +96,9 @@ class Ticket(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)  # open/taken/answered/closed
     lang: Mapped[str] = mapped_column(String(2))
+    # The operators' group it lives in, chosen by the voter's language when it was opened;
+    # None when no group was configured for it.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
     question: Mapped[str] = mapped_column(Text)
     guesses: Mapped[list[str]] = mapped_column(JSON, default=list)  # the bot's best FAQ ids
     first_name: Mapped[str] = mapped_column(String(128))
@@ -116,12 +119,13 @@ class Ticket(Base):
 
 
 class TicketLink(Base):
-    """A message in the operators' group that belongs to a ticket (card or follow-up),
-    so that an operator's reply to it reaches the right voter."""
+    """A message in an operators' group that belongs to a ticket (card or follow-up), so that
+    an operator's reply to it reaches the right voter. Message ids are numbered per chat."""
 
     __tablename__ = "ticket_links"
 
-    message_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
 
 

@@ -1,4 +1,8 @@
-"""The operator desk: tickets shown in the operators' group, and everything said about them.
+"""The operator desk: tickets shown in the operators' groups, and everything said about them.
+
+A ticket lives in the group of its voter's language (OPERATORS_CHATS, else OPERATORS_CHAT_ID),
+chosen when it is opened; each group has its own members, mode (forum or cards), language and
+Telegram budget.
 
 Every message goes through the outbox; this module decides what is said, to whom and in which
 language. What a card looks like is in cards.py; what happens when the delivery worker reports
@@ -10,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,18 +25,19 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.content import LANGS
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
 from bot.desk.cards import Cards, quote
 from bot.desk.operators import Operator, OperatorRoster, can_post
+from bot.desk.queueing import minutes_until_seen
 from bot.faq.models import FaqEntry
-from bot.outbox import OperatorsChat, Outbox, Purpose, queue
+from bot.outbox import OperatorsChats, Outbox, Purpose, queue
 from bot.services.users import language_of
 
 log = logging.getLogger(__name__)
 
 
-QUEUE_NOTICE_MINUTES = 3  # a voter whose card waits this long or more is told so
 FEATURE = "desk"  # the desk's rows carry Purpose("desk", kind, ticket id)
 # Kinds of the desk's rows: a message to the voter; in the group a message linked to the
 # ticket (a voter's follow-up), a topic, a card, a topic's name, a card's edit, a note.
@@ -43,55 +48,87 @@ def _purpose(kind: str, ticket: Ticket) -> Purpose:
     return Purpose(FEATURE, kind, ticket.id)
 
 
+@dataclass
+class OperatorsGroup:
+    """One operators' group: who its operators are, what its cards say and in which language
+    (its refusals and instructions too), and whether it has topics (read at start)."""
+
+    chat_id: int
+    lang: str
+    voters: tuple[str, ...]  # the languages of the voters whose tickets it gets
+    roster: OperatorRoster
+    cards: Cards
+    forum: bool = False
+
+
 class Desk:
     def __init__(
         self,
         settings: Settings,
         outbox: Outbox,
         i18n: I18n,
-        operators: OperatorsChat,
+        operators: OperatorsChats,
         helpline: FaqEntry | None = None,
     ) -> None:
         self.operators = operators
         operators.listen(self._reachability_changed)
         self.admin_ids = sorted(settings.admin_ids)
         self.helpline = helpline  # offered to voters while no operator can be reached
-        # The group's sending rate, messages a minute, for telling voters how long they wait.
+        # A group's sending rate, messages a minute, for telling voters how long they wait.
         self.group_per_minute = (
             settings.rate_group_per_minute * 60.0 / settings.rate_group_window_seconds
         )
-        self.chat_id = settings.operators_chat_id
-        self.roster = OperatorRoster(self.chat_id) if self.chat_id is not None else None
-        self.lang = settings.operators_language
+        self.group_for = settings.operators_group_for  # a voter's language -> the group's id
+        self.groups = {
+            chat_id: OperatorsGroup(
+                chat_id,
+                lang,
+                tuple(voters for voters in LANGS if self.group_for(voters) == chat_id),
+                OperatorRoster(chat_id),
+                Cards(i18n, lang),
+            )
+            for chat_id, lang in settings.operators_groups().items()
+        }
+        self.lang = settings.operators_language  # of the admins' alerts
         self.remind_after = timedelta(minutes=settings.ticket_remind_minutes)
         self.outbox = outbox
         self.i18n = i18n
-        self.forum = False
-        self.cards = Cards(i18n, self.lang)
+        self.cards = Cards(i18n, self.lang)  # for the voter's button; each group has its own
         self._reminders: asyncio.Task | None = None
+
+    def group_of(self, ticket: Ticket) -> OperatorsGroup | None:
+        """The group the ticket lives in, if it has one (and it is still configured)."""
+        return self.groups.get(ticket.chat_id) if ticket.chat_id is not None else None
 
     # --- start-up -------------------------------------------------------------------------
     async def start(
         self, bot: Bot, session_factory: async_sessionmaker, remind_every: float = 30.0
     ) -> None:
-        if self.chat_id is None:
+        if not self.groups:
             log.warning("OPERATORS_CHAT_ID is not set: tickets are stored, no group gets them")
             return
+        for group in self.groups.values():
+            await self._look_at(bot, session_factory, group)
+        self._reminders = asyncio.create_task(self._remind_forever(session_factory, remind_every))
+
+    async def _look_at(
+        self, bot: Bot, session_factory: async_sessionmaker, group: OperatorsGroup
+    ) -> None:
         try:
-            chat = await bot.get_chat(self.chat_id)
-            self.forum = bool(chat.is_forum)
-            log.info("operators chat %s: %s mode", self.chat_id, "forum" if self.forum else "card")
+            chat = await bot.get_chat(group.chat_id)
+            group.forum = bool(chat.is_forum)
+            mode = "forum" if group.forum else "card"
+            log.info("operators chat %s (%s): %s mode", group.chat_id, group.lang, mode)
         except TelegramAPIError as exc:
             log.error(
                 "operators chat %s is unreachable at start-up (%s); tickets are kept and "
                 "delivered when the bot is back in the group",
-                self.chat_id,
+                group.chat_id,
                 exc,
             )
             async with session_factory() as session:
-                await self.operators.set_reachable(session, False)
+                await self.operators.set_reachable(session, group.chat_id, False)
                 await session.commit()
-        self._reminders = asyncio.create_task(self._remind_forever(session_factory, remind_every))
 
     async def stop(self) -> None:
         if self._reminders:
@@ -99,19 +136,17 @@ class Desk:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reminders
 
-    async def _minutes_until_seen(self, session: AsyncSession) -> int:
-        """How long the group's queue (this card included) takes at the group's sending rate."""
-        assert self.chat_id is not None
-        waiting = await queue.waiting_for(session, self.chat_id)
-        return math.ceil(waiting / self.group_per_minute)
+    # --- a group lost and regained --------------------------------------------------------
+    async def bot_membership_changed(
+        self, session: AsyncSession, chat_id: int, member: ChatMember
+    ) -> None:
+        """The bot's own membership in an operators' group changed (a my_chat_member update)."""
+        await self.operators.set_reachable(session, chat_id, can_post(member))
 
-    # --- the group lost and regained ------------------------------------------------------
-    async def bot_membership_changed(self, session: AsyncSession, member: ChatMember) -> None:
-        """The bot's own membership in the operators' group changed (a my_chat_member update)."""
-        await self.operators.set_reachable(session, can_post(member))
-
-    async def _reachability_changed(self, session: AsyncSession, reachable: bool) -> None:
-        """Every admin hears at once that the desk went down or came back."""
+    async def _reachability_changed(
+        self, session: AsyncSession, chat_id: int, reachable: bool
+    ) -> None:
+        """Every admin hears at once that a group went down or came back (which one, by id)."""
         if reachable:
             text = self.i18n.gettext(
                 "✅ The operators' group can be reached again: the kept tickets and messages "
@@ -125,6 +160,8 @@ class Desk:
                 "bot is back. Add the bot to the group again, as an administrator.",
                 locale=self.lang,
             )
+        if len(self.groups) > 1:
+            text += f"\n({chat_id})"
         for admin_id in self.admin_ids:
             self.outbox.send_message(session, admin_id, text)
 
@@ -154,7 +191,7 @@ class Desk:
             )
             return
         ticket, created = await tickets.open_ticket(
-            session, user_id, lang, question, guesses, first_name, username
+            session, user_id, lang, self.group_for(lang), question, guesses, first_name, username
         )
         if not created:
             self.tell_group(session, ticket, f"➕ {ticket.number}: {quote(question)}")
@@ -167,7 +204,7 @@ class Desk:
             )
             return
         self.post_ticket(session, ticket)
-        if self.chat_id is None or not self.operators.reachable:
+        if ticket.chat_id is None or not self.operators.reachable(ticket.chat_id):
             text = gettext(
                 "Operators are not available right now. Your question {number} is "
                 "saved, and they will answer you here later.",
@@ -182,8 +219,9 @@ class Desk:
                 "will come here. You can add details by writing more messages.",
                 locale=lang,
             ).format(number=ticket.number)
-            minutes = await self._minutes_until_seen(session)
-            if minutes >= QUEUE_NOTICE_MINUTES:
+            waiting = await queue.waiting_for(session, ticket.chat_id)
+            minutes = minutes_until_seen(waiting, self.group_per_minute)
+            if minutes is not None:
                 text += "\n\n" + gettext(
                     "Many questions are arriving right now: operators will see yours in about "
                     "{minutes} min.",
@@ -208,14 +246,14 @@ class Desk:
         """A message from a voter whose ticket is active goes to the operators as it is. With
         `lang`, the voter is told (in it) that it joined the ticket; without, they were
         answered otherwise (the FAQ) and the copy only keeps the ticket's history whole."""
-        if self.chat_id is not None:
+        if group := self.group_of(ticket):
             self.outbox.copy_message(
                 session,
-                self.chat_id,
+                group.chat_id,
                 message.chat.id,
                 message.message_id,
                 purpose=_purpose("link", ticket),
-                **self._in_ticket(ticket),
+                **self._in_ticket(group, ticket),
             )
         if lang is not None:
             self._tell_user(
@@ -226,13 +264,16 @@ class Desk:
                 ),
             )
 
-    # --- the operators' group -------------------------------------------------------------
+    # --- the operators' groups ------------------------------------------------------------
     def card(self, ticket: Ticket) -> tuple[str, InlineKeyboardMarkup]:
-        return self.cards.card(ticket)
+        group = self.group_of(ticket)
+        assert group is not None
+        return group.cards.card(ticket)
 
-    def _in_ticket(self, ticket: Ticket) -> dict[str, Any]:
-        """Where in the group a message about this ticket goes."""
-        if self.forum:
+    @staticmethod
+    def _in_ticket(group: OperatorsGroup, ticket: Ticket) -> dict[str, Any]:
+        """Where in its group a message about this ticket goes."""
+        if group.forum:
             return {"message_thread_id": ticket.thread_id} if ticket.thread_id else {}
         if ticket.card_message_id:
             return {
@@ -244,50 +285,55 @@ class Desk:
         return {}
 
     def post_ticket(self, session: AsyncSession, ticket: Ticket) -> None:
-        if self.chat_id is None:
+        group = self.group_of(ticket)
+        if group is None:
             return
-        if self.forum:
+        if group.forum:
             self.outbox.call(
                 session,
                 "createForumTopic",
-                self.chat_id,
+                group.chat_id,
                 _purpose("topic", ticket),
-                name=self.cards.topic_name(ticket),
+                name=group.cards.topic_name(ticket),
             )
         else:
             self.post_card(session, ticket)
 
     def post_card(self, session: AsyncSession, ticket: Ticket) -> None:
         """Send the ticket's card where the ticket lives: its topic in a forum, else the group."""
-        text, keyboard = self.cards.card(ticket)
+        group = self.group_of(ticket)
+        if group is None:
+            return
+        text, keyboard = group.cards.card(ticket)
         self.outbox.send_message(
             session,
-            self.chat_id,
+            group.chat_id,
             text,
             _purpose("card", ticket),
             reply_markup=keyboard,
-            **self._in_ticket(ticket),
+            **self._in_ticket(group, ticket),
         )
 
     def refresh(self, session: AsyncSession, ticket: Ticket) -> None:
         """Show the ticket's new status on its card (and topic name)."""
-        if self.chat_id is None:
+        group = self.group_of(ticket)
+        if group is None:
             return
-        if self.forum and ticket.thread_id:
+        if group.forum and ticket.thread_id:
             self.outbox.call(
                 session,
                 "editForumTopic",
-                self.chat_id,
+                group.chat_id,
                 _purpose("topic_name", ticket),
                 message_thread_id=ticket.thread_id,
-                name=self.cards.topic_name(ticket),
+                name=group.cards.topic_name(ticket),
             )
         if ticket.card_message_id:
-            text, keyboard = self.cards.card(ticket)
+            text, keyboard = group.cards.card(ticket)
             self.outbox.call(
                 session,
                 "editMessageText",
-                self.chat_id,
+                group.chat_id,
                 _purpose("card_edit", ticket),
                 message_id=ticket.card_message_id,
                 text=text,
@@ -295,17 +341,26 @@ class Desk:
             )
 
     def tell_group(self, session: AsyncSession, ticket: Ticket, text: str) -> None:
-        if self.chat_id is not None:
+        """`text` is in the group's language (see group_language)."""
+        if group := self.group_of(ticket):
             self.outbox.send_message(
-                session, self.chat_id, text, _purpose("note", ticket), **self._in_ticket(ticket)
+                session,
+                group.chat_id,
+                text,
+                _purpose("note", ticket),
+                **self._in_ticket(group, ticket),
             )
+
+    def group_language(self, ticket: Ticket) -> str:
+        group = self.group_of(ticket)
+        return group.lang if group else self.lang
 
     # --- operators act --------------------------------------------------------------------
     async def answer(
         self, session: AsyncSession, ticket: Ticket, message: Message, operator: Operator
     ) -> None:
         """An operator's reply (any content) goes to the voter, with a header."""
-        await tickets.link(session, message.message_id, ticket.id)
+        await tickets.link(session, message.chat.id, message.message_id, ticket.id)
         header = self.i18n.gettext(
             "💬 An operator answers your question {number}:",
             locale=await self.voter_language(session, ticket),
@@ -363,9 +418,9 @@ class Desk:
             self.tell_group(
                 session,
                 ticket,
-                gettext("{number} was closed by the user.", locale=self.lang).format(
-                    number=ticket.number
-                ),
+                gettext(
+                    "{number} was closed by the user.", locale=self.group_language(ticket)
+                ).format(number=ticket.number),
             )
             text = gettext(
                 "Your question {number} is closed. Ask me anything else at any time.",
@@ -404,7 +459,7 @@ class Desk:
                 ticket,
                 self.i18n.gettext(
                     "⏰ {number} has been waiting for {minutes} min. Who takes it?",
-                    locale=self.lang,
+                    locale=self.group_language(ticket),
                 ).format(number=ticket.number, minutes=waited),
             )
             ticket.reminded_at = utcnow()

@@ -34,12 +34,12 @@ class DeskHooks(DeliveryHooks):
         kind, ticket_id = purpose.kind, purpose.ref
         message_id = getattr(result, "message_id", None)
         if kind in ("card", "link", "note") and message_id:
-            await tickets.link(session, message_id, ticket_id)
+            await tickets.link(session, row.chat_id, message_id, ticket_id)
         if kind == "card":
             ticket = await session.get(Ticket, ticket_id)
             ticket.card_message_id = message_id
             await self._place_pending(session, ticket)
-            if row.params.get("text") != self.desk.cards.card(ticket)[0]:
+            if row.params.get("text") != self.desk.card(ticket)[0]:
                 self.desk.refresh(session, ticket)  # the ticket moved on while its card waited
         elif kind == "topic":
             ticket = await session.get(Ticket, ticket_id)
@@ -49,14 +49,15 @@ class DeskHooks(DeliveryHooks):
 
     async def _place_pending(self, session: AsyncSession, ticket: Ticket) -> None:
         """Messages for this ticket queued before its card or topic existed go there."""
+        group = self.desk.group_of(ticket)
         rows = await session.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.status == "pending",
-                OutboxMessage.chat_id == self.desk.chat_id,
+                OutboxMessage.chat_id == group.chat_id,
                 OutboxMessage.purpose.in_([str(_purpose(kind, ticket)) for kind in KINDS]),
             )
         )
-        where = self.desk._in_ticket(ticket)
+        where = self.desk._in_ticket(group, ticket)
         for pending in rows:
             if pending.method in ("sendMessage", "copyMessage"):
                 pending.params = {**pending.params, **where}
@@ -69,7 +70,7 @@ class DeskHooks(DeliveryHooks):
                 ticket,
                 self.desk.i18n.gettext(
                     "⚠️ {number}: the user has blocked the bot, the message was not delivered.",
-                    locale=self.desk.lang,
+                    locale=self.desk.group_language(ticket),
                 ).format(number=ticket.number),
             )
 
@@ -80,13 +81,12 @@ class DeskHooks(DeliveryHooks):
         purpose: Purpose,
         error: TelegramBadRequest,
     ) -> bool:
-        if row.chat_id != self.desk.chat_id:
+        ticket = await session.get(Ticket, purpose.ref)
+        group = self.desk.group_of(ticket) if ticket is not None else None
+        if group is None or row.chat_id != group.chat_id:
             return False
         reason = error.message.lower()
-        ticket = await session.get(Ticket, purpose.ref)
-        if ticket is None:
-            return False
-        if self.desk.forum and any(gone in reason for gone in _THREAD_GONE):
+        if group.forum and any(gone in reason for gone in _THREAD_GONE):
             log.warning("topic of %s was deleted; creating a new one", ticket.number)
             ticket.thread_id = None
             self.desk.post_ticket(session, ticket)

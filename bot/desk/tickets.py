@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,12 +27,14 @@ async def open_ticket(
     session: AsyncSession,
     user_id: int,
     lang: str,
+    chat_id: int | None,
     question: str,
     guesses: list[str],
     first_name: str,
     username: str | None,
 ) -> tuple[Ticket, bool]:
-    """The user's active ticket with this question added, or a new one. (ticket, created)"""
+    """The user's active ticket with this question added, or a new one in the operators'
+    group `chat_id`. (ticket, created)"""
     ticket = await active_ticket(session, user_id)
     if ticket is not None:
         return ticket, False
@@ -39,6 +42,7 @@ async def open_ticket(
         user_id=user_id,
         status="open",
         lang=lang,
+        chat_id=chat_id,
         question=question,
         guesses=guesses,
         first_name=first_name[:128],
@@ -49,9 +53,13 @@ async def open_ticket(
     return ticket, True
 
 
-async def ticket_by_group_message(session: AsyncSession, message_id: int) -> Ticket | None:
+async def ticket_by_group_message(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> Ticket | None:
     ticket_id = await session.scalar(
-        select(TicketLink.ticket_id).where(TicketLink.message_id == message_id)
+        select(TicketLink.ticket_id).where(
+            TicketLink.chat_id == chat_id, TicketLink.message_id == message_id
+        )
     )
     return await session.get(Ticket, ticket_id) if ticket_id else None
 
@@ -66,12 +74,14 @@ async def ticket_named_in(session: AsyncSession, text: str) -> Ticket | None:
     return await session.get(Ticket, int(found.group(1))) if found else None
 
 
-async def ticket_by_thread(session: AsyncSession, thread_id: int) -> Ticket | None:
-    return await session.scalar(select(Ticket).where(Ticket.thread_id == thread_id))
+async def ticket_by_thread(session: AsyncSession, chat_id: int, thread_id: int) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.chat_id == chat_id, Ticket.thread_id == thread_id)
+    )
 
 
-async def link(session: AsyncSession, message_id: int, ticket_id: int) -> None:
-    await session.merge(TicketLink(message_id=message_id, ticket_id=ticket_id))
+async def link(session: AsyncSession, chat_id: int, message_id: int, ticket_id: int) -> None:
+    await session.merge(TicketLink(chat_id=chat_id, message_id=message_id, ticket_id=ticket_id))
 
 
 def take(ticket: Ticket, operator_id: int, operator_name: str) -> bool:
@@ -131,9 +141,12 @@ async def unban(session: AsyncSession, user_id: int) -> bool:
     return True
 
 
-async def open_tickets(session: AsyncSession) -> list[Ticket]:
+async def open_tickets(session: AsyncSession, chat_id: int) -> list[Ticket]:
+    """The group's tickets nobody has answered yet, oldest first."""
     rows = await session.scalars(
-        select(Ticket).where(Ticket.status.in_(("open", "taken"))).order_by(Ticket.created_at)
+        select(Ticket)
+        .where(Ticket.chat_id == chat_id, Ticket.status.in_(("open", "taken")))
+        .order_by(Ticket.created_at)
     )
     return list(rows)
 
@@ -173,15 +186,24 @@ class DeskStats:
     top_unanswered: list[tuple[str, int]]
 
 
-async def stats(session: AsyncSession, now: datetime | None = None) -> DeskStats:
+async def stats(
+    session: AsyncSession, chat_id: int, langs: Collection[str], now: datetime | None = None
+) -> DeskStats:
+    """One group's figures: its tickets, and the unanswered questions in `langs`, the
+    languages of its voters."""
     now = now or utcnow()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    today = list(await session.scalars(select(Ticket).where(Ticket.created_at >= midnight)))
+    in_group = Ticket.chat_id == chat_id
+    today = list(
+        await session.scalars(select(Ticket).where(in_group, Ticket.created_at >= midnight))
+    )
     waits = [t.first_answer_at - t.created_at for t in today if t.first_answer_at]
     open_now = await session.scalar(
-        select(func.count()).select_from(Ticket).where(Ticket.status.in_(("open", "taken")))
+        select(func.count())
+        .select_from(Ticket)
+        .where(in_group, Ticket.status.in_(("open", "taken")))
     )
-    top = await unanswered(session, since=now - timedelta(days=7))
+    top = await unanswered(session, since=now - timedelta(days=7), langs=langs)
     return DeskStats(
         tickets_today=len(today),
         open_now=open_now or 0,

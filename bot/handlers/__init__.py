@@ -13,11 +13,12 @@ from . import admin, common, desk_group, desk_voter, fallback, questions, quiz_g
 def build_router(settings: Settings) -> Router:
     root = Router(name="root")
     root.message.filter(WrittenMessage())
-    if settings.operators_chat_id is not None:
-        root.include_router(desk_group.create_router(settings.operators_chat_id))
+    operators_chats = frozenset(settings.operators_groups())
+    if operators_chats:
+        root.include_router(desk_group.create_router(operators_chats))
     root.include_routers(
         quiz_private.create_router(),
-        quiz_group.create_router(settings.operators_chat_id),
+        quiz_group.create_router(operators_chats),
         common.create_router(),
         admin.create_router(settings.admin_ids),
         desk_voter.create_router(),

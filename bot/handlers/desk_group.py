@@ -1,14 +1,15 @@
-"""The operators' group: replies reach voters; buttons and commands manage tickets.
+"""The operators' groups: replies reach voters; buttons and commands manage tickets.
 
-The router only sees the operators' chat (a router-level filter), and only its current members
-act there (OperatorMiddleware hands the handlers `operator`; anyone else is stopped). Buttons
-are also checked against the card they sit on: a forged or copied callback for another ticket
-is refused.
+The router only sees the operators' chats (a router-level filter), and only a group's current
+members act there (OperatorMiddleware hands the handlers `operator` and the `group`; anyone
+else is stopped), on that group's tickets only. Buttons are also checked against the card they
+sit on: a forged or copied callback for another ticket, or another group's, is refused.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -17,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Ticket, utcnow
-from bot.desk import Desk, tickets
+from bot.desk import Desk, OperatorsGroup, tickets
 from bot.desk.cards import DeskAction
 from bot.desk.operators import Operator
 from bot.faq import KnowledgeBase
@@ -51,6 +52,7 @@ async def on_operator_message(
     message: Message,
     ticket: Ticket | None,
     operator: Operator,
+    group: OperatorsGroup,
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
@@ -62,7 +64,7 @@ async def on_operator_message(
             session,
             outbox,
             message,
-            _("{number} is closed: reopen it first.", locale=desk.lang).format(
+            _("{number} is closed: reopen it first.", locale=group.lang).format(
                 number=ticket.number
             ),
         )
@@ -74,32 +76,35 @@ async def on_card_button(
     callback: CallbackQuery,
     callback_data: DeskAction,
     operator: Operator,
+    group: OperatorsGroup,
     session: AsyncSession,
     desk: Desk,
 ) -> None:
     ticket = await session.get(Ticket, callback_data.ticket_id)
+    if ticket is not None and ticket.chat_id != group.chat_id:
+        ticket = None  # another group's: refused below, as any button not on its card
     if ticket is not None and ticket.card_message_id is None and ticket.thread_id is None:
         # Operators see a card as Telegram takes it; under load the bot may not have its id yet.
         await callback.answer(
-            _("This card is still on its way: press again in a moment.", locale=desk.lang),
+            _("This card is still on its way: press again in a moment.", locale=group.lang),
             show_alert=True,
         )
         return
     card = callback.message
     on_its_card = ticket is not None and (
         ticket.card_message_id == card.message_id
-        or (desk.forum and ticket.thread_id and card.message_thread_id == ticket.thread_id)
+        or (group.forum and ticket.thread_id and card.message_thread_id == ticket.thread_id)
     )
     if not on_its_card:
         await callback.answer(
-            _("This button is not valid here.", locale=desk.lang), show_alert=True
+            _("This button is not valid here.", locale=group.lang), show_alert=True
         )
         return
     action = callback_data.action
     if action == "take":
         if not await desk.take(session, ticket, operator):
             await callback.answer(
-                _("Already taken by {name}.", locale=desk.lang).format(
+                _("Already taken by {name}.", locale=group.lang).format(
                     name=ticket.operator_name or "—"
                 ),
                 show_alert=True,
@@ -110,29 +115,31 @@ async def on_card_button(
     elif action == "reopen":
         if not await desk.reopen(session, ticket):
             await callback.answer(
-                _("Cannot reopen: the user has another open question.", locale=desk.lang),
+                _("Cannot reopen: the user has another open question.", locale=group.lang),
                 show_alert=True,
             )
             return
     elif action == "ban":
         await desk.ban(session, ticket, operator.id)
     else:
-        await callback.answer(_("This button is not valid here.", locale=desk.lang))
+        await callback.answer(_("This button is not valid here.", locale=group.lang))
         return
     await callback.answer()
 
 
-async def list_open(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
-    waiting = await tickets.open_tickets(session)
+async def list_open(
+    message: Message, group: OperatorsGroup, session: AsyncSession, outbox: Outbox
+) -> None:
+    waiting = await tickets.open_tickets(session, group.chat_id)
     if not waiting:
-        reply(session, outbox, message, _("No open questions.", locale=desk.lang))
+        reply(session, outbox, message, _("No open questions.", locale=group.lang))
         return
     now = utcnow()
-    lines = [_("Open questions, oldest first:", locale=desk.lang)]
+    lines = [_("Open questions, oldest first:", locale=group.lang)]
     for ticket in waiting[:50]:
         minutes = int((now - ticket.created_at).total_seconds() // 60)
         lines.append(
-            f"{ticket.number} · {desk.cards.status_name(ticket.status)} · {minutes} min · "
+            f"{ticket.number} · {group.cards.status_name(ticket.status)} · {minutes} min · "
             f"{html.escape(ticket.question[:80])}"
         )
     reply(session, outbox, message, "\n".join(lines))
@@ -143,6 +150,7 @@ async def send_faq(
     command: CommandObject,
     ticket: Ticket | None,
     operator: Operator,
+    group: OperatorsGroup,
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
@@ -156,7 +164,7 @@ async def send_faq(
             message,
             _(
                 "Reply to a question's message with /faq <id>, e.g. /faq polling_station.",
-                locale=desk.lang,
+                locale=group.lang,
             ),
         )
         return
@@ -166,7 +174,7 @@ async def send_faq(
         session,
         outbox,
         message,
-        _("Sent the answer '{id}' to {number}.", locale=desk.lang).format(
+        _("Sent the answer '{id}' to {number}.", locale=group.lang).format(
             id=entry.id, number=ticket.number
         ),
     )
@@ -176,6 +184,7 @@ async def ban_user(
     message: Message,
     ticket: Ticket | None,
     operator: Operator,
+    group: OperatorsGroup,
     session: AsyncSession,
     desk: Desk,
     outbox: Outbox,
@@ -185,7 +194,7 @@ async def ban_user(
             session,
             outbox,
             message,
-            _("Reply to a question's message with /ban.", locale=desk.lang),
+            _("Reply to a question's message with /ban.", locale=group.lang),
         )
         return
     await desk.ban(session, ticket, operator.id)
@@ -193,7 +202,7 @@ async def ban_user(
         session,
         outbox,
         message,
-        _("The author of {number} is banned.", locale=desk.lang).format(number=ticket.number),
+        _("The author of {number} is banned.", locale=group.lang).format(number=ticket.number),
     )
 
 
@@ -201,9 +210,9 @@ async def unban_user(
     message: Message,
     command: CommandObject,
     ticket: Ticket | None,
+    group: OperatorsGroup,
     session: AsyncSession,
     outbox: Outbox,
-    desk: Desk,
 ) -> None:
     args = (command.args or "").strip()
     user_id = ticket.user_id if ticket else (int(args) if args.isdigit() else None)
@@ -212,7 +221,7 @@ async def unban_user(
             session,
             outbox,
             message,
-            _("Reply to a question's message with /unban.", locale=desk.lang),
+            _("Reply to a question's message with /unban.", locale=group.lang),
         )
         return
     done = await tickets.unban(session, user_id)
@@ -220,14 +229,16 @@ async def unban_user(
         session,
         outbox,
         message,
-        _("Unbanned.", locale=desk.lang)
+        _("Unbanned.", locale=group.lang)
         if done
-        else _("That user is not banned.", locale=desk.lang),
+        else _("That user is not banned.", locale=group.lang),
     )
 
 
-async def show_stats(message: Message, session: AsyncSession, desk: Desk, outbox: Outbox) -> None:
-    figures = await tickets.stats(session)
+async def show_stats(
+    message: Message, group: OperatorsGroup, session: AsyncSession, outbox: Outbox
+) -> None:
+    figures = await tickets.stats(session, group.chat_id, group.voters)
     median = (
         f"{figures.median_first_answer.total_seconds() / 60:.0f} min"
         if figures.median_first_answer
@@ -236,11 +247,11 @@ async def show_stats(message: Message, session: AsyncSession, desk: Desk, outbox
     lines = [
         _(
             "Today: {today} questions · open now: {open} · median time to first answer: {median}",
-            locale=desk.lang,
+            locale=group.lang,
         ).format(today=figures.tickets_today, open=figures.open_now, median=median)
     ]
     if figures.top_unanswered:
-        lines.append(_("Most asked without an answer (7 days):", locale=desk.lang))
+        lines.append(_("Most asked without an answer (7 days):", locale=group.lang))
         lines += [
             f"{n}. {html.escape(text[:100])} — {count}"
             for n, (text, count) in enumerate(figures.top_unanswered, 1)
@@ -252,8 +263,8 @@ async def add_to_faq(
     message: Message,
     ticket: Ticket | None,
     operator: Operator,
+    group: OperatorsGroup,
     session: AsyncSession,
-    desk: Desk,
     outbox: Outbox,
 ) -> None:
     answer = message.reply_to_message
@@ -263,7 +274,7 @@ async def add_to_faq(
             session,
             outbox,
             message,
-            _("Reply to an operator's answer with /addfaq.", locale=desk.lang),
+            _("Reply to an operator's answer with /addfaq.", locale=group.lang),
         )
         return
     await tickets.add_suggestion(session, ticket, text, operator.id)
@@ -271,26 +282,26 @@ async def add_to_faq(
         session,
         outbox,
         message,
-        _("Saved as a FAQ suggestion. Admins get it with /export.", locale=desk.lang),
+        _("Saved as a FAQ suggestion. Admins get it with /export.", locale=group.lang),
     )
 
 
 async def on_member_update(update: ChatMemberUpdated, desk: Desk) -> None:
-    """Someone joined, left, was removed or restricted: their rights change at once."""
-    desk.roster.learn(update.new_chat_member)
+    """Someone joined, left, was removed or restricted: their rights there change at once."""
+    desk.groups[update.chat.id].roster.learn(update.new_chat_member)
 
 
 async def on_bot_membership(update: ChatMemberUpdated, session: AsyncSession, desk: Desk) -> None:
-    """The bot itself was removed, restricted or let back in: the desk goes down or up."""
-    await desk.bot_membership_changed(session, update.new_chat_member)
+    """The bot itself was removed, restricted or let back in: the group goes down or up."""
+    await desk.bot_membership_changed(session, update.chat.id, update.new_chat_member)
 
 
-def create_router(operators_chat_id: int) -> Router:
+def create_router(operators_chat_ids: Collection[int]) -> Router:
     router = Router(name="operators")
-    router.message.filter(F.chat.id == operators_chat_id)
-    router.callback_query.filter(F.message.chat.id == operators_chat_id)
-    router.chat_member.filter(F.chat.id == operators_chat_id)
-    router.my_chat_member.filter(F.chat.id == operators_chat_id)
+    router.message.filter(F.chat.id.in_(operators_chat_ids))
+    router.callback_query.filter(F.message.chat.id.in_(operators_chat_ids))
+    router.chat_member.filter(F.chat.id.in_(operators_chat_ids))
+    router.my_chat_member.filter(F.chat.id.in_(operators_chat_ids))
     router.message.middleware(OperatorMiddleware())
     router.callback_query.middleware(OperatorMiddleware())
     router.message.middleware(GroupTicketMiddleware())

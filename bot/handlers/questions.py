@@ -60,15 +60,17 @@ def cannot_help(
     question_id: int,
     operator_line: str | None = None,
 ) -> None:
-    """The bot could not help: offer an operator, or, with no operators' group configured
-    (nobody could ever answer a ticket), point to the election helpline instead."""
-    if desk.chat_id is not None:
+    """The bot could not help: offer an operator, or, with no operators' group configured for
+    the user's language (nobody could ever answer a ticket), point to the election helpline
+    instead."""
+    lang = get_i18n().current_locale
+    if desk.group_for(lang) is not None:
         line = operator_line or _("An operator can answer you personally.")
         keyboard = ask_operator_keyboard(question_id)
         outbox.send_message(session, chat_id, f"{apology} {line}", reply_markup=keyboard)
         return
     elsewhere = _("I cannot pass questions to operators here. The election helpline can help:")
-    text = desk.with_helpline(apology, elsewhere, get_i18n().current_locale)
+    text = desk.with_helpline(apology, elsewhere, lang)
     outbox.send_message(session, chat_id, text)
 
 

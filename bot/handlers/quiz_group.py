@@ -1,14 +1,16 @@
-"""A workshop quiz in a group: started and stopped by a group admin."""
+"""A workshop quiz in a group: started and stopped by a group admin. A private round's buttons
+seen in a group (its message forwarded there) are someone else's: pressing one says so."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from bot.filters import Sender, sender_of
 from bot.outbox import Outbox
 from bot.quiz import rounds
 from bot.quiz.bank import MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
+from bot.quiz.keyboards import QuizNew, QuizRetry, QuizTopicChoice
 from bot.quiz.master import QuizMaster
 
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
@@ -97,12 +100,24 @@ async def not_an_admin(message: Message, session: AsyncSession, outbox: Outbox) 
     )
 
 
-def create_router(operators_chat_id: int | None) -> Router:
+async def not_your_round(callback: CallbackQuery, bot: Bot) -> None:
+    me = await bot.me()
+    await callback.answer(
+        _(
+            "This quiz is someone else's. To take your own, send /quiz to @{bot} in a private chat."
+        ).format(bot=me.username),
+        show_alert=True,
+    )
+
+
+def create_router(operators_chats: Collection[int]) -> Router:
     router = Router(name="quiz_group")
     router.message.filter(F.chat.type.in_({"group", "supergroup"}))
-    if operators_chat_id is not None:  # the operators' group is for tickets, not quizzes
-        router.message.filter(F.chat.id != operators_chat_id)
+    router.message.filter(~F.chat.id.in_(operators_chats))  # they are for tickets, not quizzes
     router.message.register(start_group_quiz, Command("quiz"), IsGroupAdmin())
     router.message.register(stop_group_quiz, Command("stopquiz"), IsGroupAdmin())
     router.message.register(not_an_admin, Command("quiz", "stopquiz"))
+    router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+    for private_round in (QuizTopicChoice, QuizRetry, QuizNew):
+        router.callback_query.register(not_your_round, private_round.filter())
     return router

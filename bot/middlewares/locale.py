@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.types import Chat, TelegramObject, Update
@@ -12,7 +13,7 @@ from bot.services.users import reply_language
 
 
 class UserLocaleMiddleware(I18nMiddleware):
-    """Which language a reply is in. In the operators' group, OPERATORS_LANGUAGE; elsewhere
+    """Which language a reply is in. In an operators' group, the group's own; elsewhere
     bot.services.users.reply_language. The language of a message in words is remembered on
     the user, so that a button pressed under the reply answers in it too; commands,
     stickers and bare numbers say nothing about a language.
@@ -24,18 +25,16 @@ class UserLocaleMiddleware(I18nMiddleware):
         self,
         i18n: I18n,
         matcher: FaqMatcher,
-        operators_chat_id: int | None = None,
-        operators_language: str | None = None,
+        operators_groups: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(i18n)
         self.matcher = matcher
-        self.operators_chat_id = operators_chat_id
-        self.operators_language = operators_language
+        self.operators_groups = operators_groups or {}  # chat id -> the language it speaks
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         chat: Chat | None = data.get("event_chat")
-        if chat is not None and chat.id == self.operators_chat_id and self.operators_language:
-            return self.operators_language  # the operators' group speaks one language
+        if chat is not None and chat.id in self.operators_groups:
+            return self.operators_groups[chat.id]  # an operators' group speaks one language
         sender: TelegramUser | None = data.get("event_from_user")
         user: User | None = data.get("user")
         if sender is None or user is None:

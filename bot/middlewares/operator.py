@@ -1,5 +1,5 @@
-"""Only operators act in the operators' group: every message and button press there passes
-this middleware, which hands the handlers `operator` or stops the event."""
+"""Only operators act in an operators' group: every message and button press there passes
+this middleware, which hands the handlers `operator` and the `group` or stops the event."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ class OperatorMiddleware(BaseMiddleware):
     """An inner middleware: it asks Telegram only about events some handler takes.
 
     Anyone else's message does nothing and gets no answer (a member of the public in an open
-    group learns nothing); their button press gets a short alert. Asks the desk's roster."""
+    group learns nothing); their button press gets a short alert. Asks the group's roster: a
+    member of one operators' group is nobody in another."""
 
     async def __call__(
         self,
@@ -51,12 +52,13 @@ class OperatorMiddleware(BaseMiddleware):
         event: Message | CallbackQuery,
         data: dict[str, Any],
     ) -> Any:
-        desk = data["desk"]
-        lang = desk.lang
+        chat = event.chat if isinstance(event, Message) else event.message.chat
+        group = data["desk"].groups[chat.id]
+        lang = group.lang
         try:
-            operator = await operator_of(event, desk.roster, data["bot"])
+            operator = await operator_of(event, group.roster, data["bot"])
         except TelegramAPIError as exc:
-            log.warning("operators chat: membership could not be checked: %s", exc)
+            log.warning("operators chat %s: membership could not be checked: %s", chat.id, exc)
             text = _(
                 "Telegram did not confirm that you are a member of this group. "
                 "Please try again in a moment.",
@@ -83,4 +85,5 @@ class OperatorMiddleware(BaseMiddleware):
                 )
             return None
         data["operator"] = operator
+        data["group"] = group
         return await handler(event, data)

@@ -7,6 +7,7 @@ HTTP. Results are the JSON that Telegram would return in "result".
 
 from __future__ import annotations
 
+import collections
 import html
 import itertools
 import json
@@ -89,7 +90,9 @@ class OfflineBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.polls: dict[str, dict[str, Any]] = {}  # poll id -> the poll
-        self._ids = itertools.count(1)
+        # Message ids are numbered per chat, as Telegram numbers them (so two groups' cards
+        # may share one); a topic's id is the id of the message that opens it.
+        self._ids: dict[int, itertools.count] = collections.defaultdict(lambda: itertools.count(1))
 
     def last_message(self, chat_id: int) -> dict[str, Any] | None:
         return max(
@@ -110,7 +113,7 @@ class OfflineBotApi:
 
     def _store(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         message = {
-            "message_id": next(self._ids),
+            "message_id": next(self._ids[int(params["chat_id"])]),
             "date": int(time.time()),
             "chat": self.chat(int(params["chat_id"])),
             "from": BOT_USER,
@@ -233,4 +236,5 @@ class OfflineBotApi:
         }
 
     def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"message_thread_id": next(self._ids), "name": params["name"], "icon_color": 0}
+        thread_id = next(self._ids[int(params["chat_id"])])
+        return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 0}

@@ -6,14 +6,14 @@ from .hooks import DeliveryHooks, HooksRegistry
 from .pacing import Limits, Pacer
 from .purpose import Purpose
 from .queue import Outbox
-from .worker import DeliveryWorker, OperatorsChat
+from .worker import DeliveryWorker, OperatorsChats
 
 __all__ = [
     "DeliveryHooks",
     "DeliveryWorker",
     "HooksRegistry",
     "Limits",
-    "OperatorsChat",
+    "OperatorsChats",
     "Outbox",
     "Pacer",
     "Purpose",

@@ -4,7 +4,7 @@
 - 5xx, network errors, timeouts: retry with exponential back-off.
 - 403 from a user: they blocked the bot; the row and the user are marked "blocked" and the
   hooks are told.
-- The operators' group unreachable (bot removed, chat gone): one clear log line, the desk is
+- An operators' group unreachable (bot removed, chat gone): one clear log line, the desk is
   told (it tells the admins), the rows are kept and retried every few minutes, and all go out
   at once when the bot is let back in, so nothing is lost.
 - Rows survive restarts: whatever is pending when the process dies is sent after it starts.
@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -48,35 +48,38 @@ UNREACHABLE_RETRY = 300.0
 MAX_IN_FLIGHT = 16
 
 
-ReachabilityListener = Callable[[AsyncSession, bool], Awaitable[None]]
+ReachabilityListener = Callable[[AsyncSession, int, bool], Awaitable[None]]
 
 
-class OperatorsChat:
-    """Whether the operators' group can be reached, as last seen by the bot (a failed or a
+class OperatorsChats:
+    """Whether each operators' group can be reached, as last seen by the bot (a failed or a
     successful send, the bot's own membership changing). A change is recorded in the caller's
     transaction: the listeners (the desk, which tells the admins) queue what it means there,
     and on the way back every row kept for the group becomes due at once."""
 
-    def __init__(self, chat_id: int | None) -> None:
-        self.chat_id = chat_id
-        self.reachable = True
+    def __init__(self, chat_ids: Iterable[int]) -> None:
+        self._reachable = dict.fromkeys(chat_ids, True)
         self._listeners: list[ReachabilityListener] = []
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._reachable
+
+    def reachable(self, chat_id: int) -> bool:
+        return self._reachable.get(chat_id, False)
 
     def listen(self, listener: ReachabilityListener) -> None:
         self._listeners.append(listener)
 
-    async def set_reachable(self, session: AsyncSession, reachable: bool) -> bool:
-        """Record what was seen; True when it is a change."""
-        if reachable == self.reachable or self.chat_id is None:
+    async def set_reachable(self, session: AsyncSession, chat_id: int, reachable: bool) -> bool:
+        """Record what was seen of one group; True when it is a change."""
+        if chat_id not in self._reachable or reachable == self._reachable[chat_id]:
             return False
-        self.reachable = reachable
+        self._reachable[chat_id] = reachable
         if reachable:
-            kept = await queue.resume_chat(session, self.chat_id, utcnow())
-            log.warning(
-                "operators chat %s is reachable again; delivering %d kept", self.chat_id, kept
-            )
+            kept = await queue.resume_chat(session, chat_id, utcnow())
+            log.warning("operators chat %s is reachable again; delivering %d kept", chat_id, kept)
         for listener in self._listeners:
-            await listener(session, reachable)
+            await listener(session, chat_id, reachable)
         return True
 
 
@@ -96,7 +99,7 @@ class DeliveryWorker:
         box: queue.Outbox,
         pacer: Pacer,
         hooks: HooksRegistry,
-        operators: OperatorsChat,
+        operators: OperatorsChats,
     ) -> None:
         self.session_factory = session_factory
         self.outbox = box
@@ -224,8 +227,7 @@ class DeliveryWorker:
     # --- outcomes -------------------------------------------------------------------------
     async def _sent(self, row: OutboxMessage, result: Any) -> None:
         async with self.session_factory() as session:
-            if row.chat_id == self.operators.chat_id:
-                await self.operators.set_reachable(session, True)
+            await self.operators.set_reachable(session, row.chat_id, True)
             await queue.mark_sent(session, row.id, _message_id(result))
             await self.hooks.on_sent(session, row, result)
             await session.commit()
@@ -238,7 +240,7 @@ class DeliveryWorker:
     async def _operators_unreachable(self, row: OutboxMessage, error: Exception) -> None:
         """Keep the row; try again in a while, or at once when the bot is let back in."""
         async with self.session_factory() as session:
-            if await self.operators.set_reachable(session, False):
+            if await self.operators.set_reachable(session, row.chat_id, False):
                 log.error(
                     "operators chat %s is unreachable (%s). Is the bot still a member? Tickets "
                     "and messages are kept and will be delivered when it is back.",
@@ -250,7 +252,7 @@ class DeliveryWorker:
             await session.commit()
 
     async def _forbidden(self, row: OutboxMessage, error: TelegramForbiddenError) -> None:
-        if row.chat_id == self.operators.chat_id:
+        if row.chat_id in self.operators:
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:
@@ -260,7 +262,7 @@ class DeliveryWorker:
             await session.commit()
 
     async def _bad_request(self, row: OutboxMessage, error: TelegramBadRequest) -> None:
-        if row.chat_id == self.operators.chat_id and "chat not found" in error.message.lower():
+        if row.chat_id in self.operators and "chat not found" in error.message.lower():
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:

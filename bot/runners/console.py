@@ -181,8 +181,10 @@ numbers press its buttons); /as voter: back to the voter's chat.
 
 
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
-    if settings.operators_chat_id is None:  # an operators' group of its own, to try the desk
-        settings = settings.model_copy(update={"operators_chat_id": OPERATORS})
+    # One operators' group shows every ticket here: the configured one, or one of its own.
+    settings = settings.model_copy(
+        update={"operators_chat_id": settings.operators_chat_id or OPERATORS, "operators_chats": {}}
+    )
     app = await create_app(settings)
     group = {**GROUP, "id": settings.operators_chat_id}
     printer = ConsolePrinter(out, settings.operators_chat_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -64,10 +65,15 @@ async def mark_unanswered(session: AsyncSession, question: Question) -> None:
 
 
 async def unanswered(
-    session: AsyncSession, since: datetime | None = None, limit: int = 5, scan: int = 20_000
+    session: AsyncSession,
+    since: datetime | None = None,
+    limit: int = 5,
+    scan: int = 20_000,
+    langs: Collection[str] | None = None,
 ) -> list[tuple[str, str, int]]:
     """The most frequent questions the bot did not answer, out-of-scope ones included (a topic
-    listed as out of scope may be one to add): (text, lang, count), personal data masked.
+    listed as out of scope may be one to add): (text, lang, count), personal data masked; with
+    `langs`, only questions in those languages.
 
     Grouped in Python by case-folded, space-collapsed text: SQLite's lower() knows only ASCII,
     and most of our questions are Cyrillic.
@@ -76,6 +82,8 @@ async def unanswered(
     query = select(Question.text, Question.lang).where(not_answered)
     if since is not None:
         query = query.where(Question.created_at >= since)
+    if langs is not None:
+        query = query.where(Question.lang.in_(langs))
     rows = await session.execute(query.order_by(Question.id.desc()).limit(scan))
     counts: Counter[str] = Counter()
     first: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,50 @@
+"""several operators' groups: tickets.chat_id, ticket_links keyed by chat and message
+
+Message ids are numbered per chat, so a link names its group. Everything before this revision
+lived in the one group, OPERATORS_CHAT_ID, which bot.db.engine.migrate hands over; without it
+no card was ever posted, and links (of a group no longer configured) are dropped.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import context, op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    group = context.config.attributes.get("operators_chat_id")
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("chat_id", sa.BigInteger()))
+    op.create_table(
+        "ticket_links_new",
+        sa.Column("chat_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("message_id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("ticket_id", sa.Integer(), sa.ForeignKey("tickets.id"), nullable=False),
+    )
+    if group is not None:
+        op.execute(sa.text("UPDATE tickets SET chat_id = :group").bindparams(group=group))
+        op.execute(
+            sa.text(
+                "INSERT INTO ticket_links_new (chat_id, message_id, ticket_id) "
+                "SELECT :group, message_id, ticket_id FROM ticket_links"
+            ).bindparams(group=group)
+        )
+    op.drop_index("ix_ticket_links_ticket_id", "ticket_links")
+    op.drop_table("ticket_links")
+    op.rename_table("ticket_links_new", "ticket_links")
+    op.create_index("ix_ticket_links_ticket_id", "ticket_links", ["ticket_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_ticket_links_ticket_id", "ticket_links")
+    with op.batch_alter_table("ticket_links") as batch:
+        batch.drop_column("chat_id")
+    op.create_index("ix_ticket_links_ticket_id", "ticket_links", ["ticket_id"])
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("chat_id")
