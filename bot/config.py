@@ -140,7 +140,9 @@ class Settings(BaseSettings):
 
 def _group_id(value: object) -> object:
     hint = "the operators' supergroup id, a negative number starting with -100 (-1001234567890)"
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and not value.strip():
+        return None  # `OPERATORS_CHAT_ID=` as .env.example ships it: no group
+    if isinstance(value, str):
         if not value.strip().lstrip("-").isdigit():
             raise ValueError(f"{value!r} is not a number: give {hint}")
         value = int(value)

@@ -184,3 +184,9 @@ async def test_a_flood_is_judged_before_matching_and_never_matched():
         (Verdict.DROP, None),
     ]
     assert matcher.calls == 2
+
+
+def test_an_empty_operators_chat_id_means_no_group(monkeypatch):
+    """`OPERATORS_CHAT_ID=` (a line left empty in .env) was refused as not a number."""
+    monkeypatch.setenv("OPERATORS_CHAT_ID", "  ")
+    assert load_settings().operators_chat_id is None
