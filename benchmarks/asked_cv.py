@@ -6,8 +6,8 @@ The set in five folds (seed 0, as calibrate.py); each fold is matched by the who
 from the FAQ plus the other four folds' questions, and, for comparison, from the FAQ alone. The
 decision's thresholds are the bot's (bot/faq/matcher.py), not chosen here. Prints top-1 in
 scope, wrong answers, the right entry within one tap and out of scope answered, per language
-and style. About ten minutes on 2 cores (each fold embeds the questions it adds once; the
-vectors are kept in var/asked-cv-embeddings.npz).
+and style. About four minutes on 2 cores once the questions' vectors are in
+var/asked-cv-embeddings.npz (the first run embeds them).
 """
 
 from __future__ import annotations

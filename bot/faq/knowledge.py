@@ -30,9 +30,9 @@ class KnowledgeBase:
         where the embedding model is installed; with `learned_cache`, the trained classifier
         is kept in that file between starts; with `asked`, the questions people asked are
         more phrasings for the learned and semantic signals (asked.py)."""
-        lexical = lexical_book(book, asked) if asked else book
+        lexical = book
         if asked:
-            book = with_asked(book, asked)
+            lexical, book = lexical_book(book, asked), with_asked(book, asked)
         embedder = load_embedder() if embeddings is not None else None
         semantic = None
         if embedder is not None and embeddings is not None:
