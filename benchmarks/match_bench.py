@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.faq import LANGS, FaqBook, FaqEntry, FaqMatcher, load_faq  # noqa: E402
+from bot.faq.asked import lexical_book, with_asked  # noqa: E402
 from bot.faq.matcher import SIGNALS, MatchResult  # noqa: E402
 from bot.faq.semantic import EmbeddingCache, SemanticSignal, load_embedder  # noqa: E402
 
@@ -327,6 +328,28 @@ def main() -> None:
     print("\n== start-up of a new process (median of 3), and its peak memory ==")
     for name, value in startup_figures(args.faq).items():
         print(f"{name}: {value:.2f}")
+
+
+FOLDS = 5
+
+
+def folds_of(rows: list[dict]) -> np.ndarray:
+    """Each row's fold, 0..FOLDS-1 (seed 0: the same split in every benchmark)."""
+    return np.random.default_rng(0).permutation(len(rows)) % FOLDS
+
+
+def fold_matchers(faq: FaqBook, rows: list[dict], embedder, cache: Path, asked: bool = True):
+    """Per fold, its rows' indexes and a matcher built as the bot builds it from the FAQ plus
+    the other folds' rows as asked questions (with asked=False, from the FAQ alone): every
+    row is matched as a question nobody has asked before."""
+    folds = folds_of(rows)
+    for fold in range(FOLDS):
+        others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+        book, lexical = faq, faq
+        if asked:
+            book, lexical = with_asked(faq, others), lexical_book(faq, others)
+        semantic = SemanticSignal(book, embedder, EmbeddingCache(cache))
+        yield np.flatnonzero(folds == fold), FaqMatcher(book, semantic, lexical_book=lexical)
 
 
 def with_signals(book: FaqBook, embedder, cache: Path) -> FaqMatcher:
