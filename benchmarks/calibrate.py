@@ -192,8 +192,7 @@ def main() -> None:
     rows = read_labelled(args.labelled)
     entry_ids = [entry.id for entry in faq.entries]
     rows = [r for r in rows if r["expect"] is None or r["expect"] in entry_ids]
-    cache = ROOT / "var" / "calibrate-embeddings.npz"
-    messages = Messages(fold_matchers(faq, rows, embedder, cache), rows, entry_ids)
+    messages = Messages(fold_matchers(faq, rows, embedder), rows, entry_ids)
     in_scope = messages.in_scope
     print(f"{len(rows)} messages ({(~in_scope).sum()} out of scope), {len(messages.scored)} scored")
     folds = folds_of(rows)

@@ -338,10 +338,12 @@ def folds_of(rows: list[dict]) -> np.ndarray:
     return np.random.default_rng(0).permutation(len(rows)) % FOLDS
 
 
-def fold_matchers(faq: FaqBook, rows: list[dict], embedder, cache: Path, asked: bool = True):
+def fold_matchers(faq: FaqBook, rows: list[dict], embedder, asked: bool = True):
     """Per fold, its rows' indexes and a matcher built as the bot builds it from the FAQ plus
     the other folds' rows as asked questions (with asked=False, from the FAQ alone): every
-    row is matched as a question nobody has asked before."""
+    row is matched as a question nobody has asked before. The folds' vectors share one cache
+    (the same texts in asked_cv.py and calibrate.py)."""
+    cache = ROOT / "var" / "fold-embeddings.npz"
     folds = folds_of(rows)
     for fold in range(FOLDS):
         others = [r for r, f in zip(rows, folds, strict=True) if f != fold]
