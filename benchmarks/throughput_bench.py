@@ -1,7 +1,7 @@
 """How many updates a second the bot takes in, beside a bare aiogram echo bot in the same run.
 
     python benchmarks/throughput_bench.py [--users 1000] [--steady-rate 200] [--steady-seconds 10]
-                                          [--paced] [--no-echo]
+                                          [--paced] [--no-echo] [--profile FILE]
 
 Both bots run as their own processes (`python -m bot run`, `benchmarks/echo_bot.py`) against the
 project's fake Bot API server in this process. With the bot's global pacing cap lifted
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -123,9 +124,12 @@ def peak_rss_mb(pid: int) -> float:
 
 
 class BotProcess:
-    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
-        self.command, self.env, self.log = command, env, log
+    def __init__(
+        self, command: list[str], env: dict[str, str], log: Path, profile: Path | None = None
+    ) -> None:
+        self.command, self.env, self.log, self.profile = command, env, log, profile
         self.process: subprocess.Popen | None = None
+        self.profiler: subprocess.Popen | None = None
 
     async def start(self, server: FakeTelegram) -> None:
         server.polling.clear()
@@ -135,12 +139,23 @@ class BotProcess:
         )
         await asyncio.wait_for(server.polling.wait(), timeout=120)
         await asyncio.sleep(0.5)  # start-up calls done
+        if self.profile:
+            self.profiler = subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                 str(self.process.pid), "--format", "raw", "--rate", "250", "-o",
+                 str(self.profile)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
 
     async def stop(self) -> float:
         """SIGTERM, waited for without blocking the loop (the fake server answers the bot's
         last calls while it shuts down); the peak memory it reached."""
         assert self.process is not None
         rss = peak_rss_mb(self.process.pid)
+        if self.profiler:  # py-spy writes its samples on SIGINT
+            self.profiler.send_signal(signal.SIGINT)
+            await until(lambda: self.profiler.poll() is not None, timeout=30)
         self.process.terminate()
         await until(lambda: self.process.poll() is not None, timeout=30)
         return rss
@@ -230,7 +245,7 @@ def stored_questions(db: Path) -> int:
     return count
 
 
-def saylau(workdir: Path, db: Path, **extra: str) -> BotProcess:
+def saylau(workdir: Path, db: Path, profile: Path | None = None, **extra: str) -> BotProcess:
     env = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
@@ -239,7 +254,7 @@ def saylau(workdir: Path, db: Path, **extra: str) -> BotProcess:
         "FLOOD_MESSAGES": "1000",
         **extra,
     }
-    return BotProcess([sys.executable, "-m", "bot", "run"], env, workdir / "bot.log")
+    return BotProcess([sys.executable, "-m", "bot", "run"], env, workdir / "bot.log", profile)
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -251,7 +266,8 @@ async def run(args: argparse.Namespace) -> None:
         echo_bot = BotProcess([sys.executable, "benchmarks/echo_bot.py"], env, workdir / "echo.log")
         echo = await measure("echo bot ", echo_bot, args)
     db = workdir / "lifted.db"
-    ours = await measure("saylau-bot", saylau(workdir, db, RATE_GLOBAL_PER_SECOND="100000"), args)
+    lifted = saylau(workdir, db, args.profile, RATE_GLOBAL_PER_SECOND="100000")
+    ours = await measure("saylau-bot", lifted, args)
     print(f"  questions stored: {stored_questions(db)} of {ours['sent']:.0f} sent")
     if echo:
         for key in ("questions/s", "presses/s"):
@@ -268,6 +284,9 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--paced", action="store_true")
     parser.add_argument("--no-echo", action="store_true")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy samples of the bot (lifted cap) to FILE, raw format"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

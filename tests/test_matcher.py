@@ -183,6 +183,14 @@ def test_typos_in_the_commonest_questions(knowledge, query, expect):
     assert (result.kind, result.entry_id) == ("answer", expect)
 
 
+def test_a_word_that_is_another_languages_function_word_still_counts(knowledge):
+    """"vot" is Russian's "вот" in Latin letters; in an English message it is "vote" misspelt.
+    Taken for a function word, "who can vot?" was function words alone and got no answer."""
+    result = knowledge.matcher.match("who can vot?")
+    assert (result.kind, result.entry_id) == ("answer", "who_can_vote")
+    assert knowledge.matcher.match("а вот").kind == "none"  # Russian function words still are
+
+
 def test_a_two_word_typo_of_the_commonest_question_offers_it_first(knowledge):
     """Issue 16, defect 4, "кагда выбары?" (both words misspelt): it got "whom to vote for".
     Since the asked questions joined the learned signal (data/asked.jsonl), it scores below

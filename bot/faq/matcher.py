@@ -26,7 +26,7 @@ import numpy as np
 
 from .learned import LearnedSignal
 from .lexical import MAX_QUERY_CHARS, LexicalIndex
-from .lexicon import ALL_STOPWORDS, GREETINGS, THANKS
+from .lexicon import ALL_STOPWORDS, GREETINGS, STOPWORDS, THANKS
 from .models import FaqBook
 from .semantic import SemanticSignal
 from .text import question_parts, skeletons
@@ -219,7 +219,10 @@ class FaqMatcher:
         if not _has_words(said):
             return MatchResult("no_words", lang)
         social = {t for t in said if t in GREETINGS or t in THANKS}
-        small_talk = all(t in social or t in ALL_STOPWORDS or t.isdigit() for t in said)
+        # Function words of the message's own language: "vot" is Russian's "вот" but, in
+        # "who can vot?", an English typo of "vote".
+        function_words = STOPWORDS.get(lang, ALL_STOPWORDS)
+        small_talk = all(t in social or t in function_words or t.isdigit() for t in said)
         if small_talk and social:  # a number beside thanks is noise ("спасибо 2")
             return MatchResult("thanks" if social & THANKS else "greeting", lang)
         if small_talk and not any(t.isdigit() for t in said):
