@@ -4,9 +4,8 @@ handlers re-check it and answer a button that no longer holds with `answer_stale
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.content import LANGUAGE_NAMES
 from bot.faq import FaqEntry
@@ -41,46 +40,52 @@ class AskOperator(CallbackData, prefix="ask"):
     question_id: int
 
 
+Button = tuple[str, CallbackData]
+
+
+def inline_keyboard(*rows: list[Button]) -> InlineKeyboardMarkup:
+    """Rows of callback buttons. Not aiogram's InlineKeyboardBuilder: it deep-copies every
+    button as it goes, which measured a fifth of an answered question's time in its
+    transaction (while it holds the one writer connection)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in row]
+            for row in rows
+        ]
+    )
+
+
 def language_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code, name in LANGUAGE_NAMES.items():
-        builder.button(text=name, callback_data=LanguageChoice(code=code))
-    builder.adjust(3)
-    return builder.as_markup()
+    return inline_keyboard(
+        [(name, LanguageChoice(code=code)) for code, name in LANGUAGE_NAMES.items()]
+    )
 
 
-def answer_keyboard(related: list[FaqEntry], lang: str, question_id: int, entry_id: str):
-    builder = InlineKeyboardBuilder()
-    for entry in related:
-        builder.button(
-            text=entry.title(lang),
-            callback_data=ShowAnswer(entry_id=entry.id, question_id=question_id),
-        )
-    builder.button(
-        text="👍", callback_data=Rate(question_id=question_id, entry_id=entry_id, useful=True)
+def _answer_button(entry: FaqEntry, lang: str, question_id: int) -> Button:
+    return entry.title(lang), ShowAnswer(entry_id=entry.id, question_id=question_id)
+
+
+def answer_keyboard(
+    related: list[FaqEntry], lang: str, question_id: int, entry_id: str
+) -> InlineKeyboardMarkup:
+    """The related entries, one a row, then 👍 👎."""
+    return inline_keyboard(
+        *([_answer_button(entry, lang, question_id)] for entry in related),
+        [
+            ("👍", Rate(question_id=question_id, entry_id=entry_id, useful=True)),
+            ("👎", Rate(question_id=question_id, entry_id=entry_id, useful=False)),
+        ],
     )
-    builder.button(
-        text="👎", callback_data=Rate(question_id=question_id, entry_id=entry_id, useful=False)
-    )
-    builder.adjust(*([1] * len(related)), 2)
-    return builder.as_markup()
 
 
 def suggestions_keyboard(
     suggestions: list[FaqEntry], lang: str, question_id: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for entry in suggestions:
-        builder.button(
-            text=entry.title(lang),
-            callback_data=ShowAnswer(entry_id=entry.id, question_id=question_id),
-        )
-    builder.button(text=_("None of these"), callback_data=NoneOfThese(question_id=question_id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return inline_keyboard(
+        *([_answer_button(entry, lang, question_id)] for entry in suggestions),
+        [(_("None of these"), NoneOfThese(question_id=question_id))],
+    )
 
 
 def ask_operator_keyboard(question_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✉️ Ask an operator"), callback_data=AskOperator(question_id=question_id))
-    return builder.as_markup()
+    return inline_keyboard([(_("✉️ Ask an operator"), AskOperator(question_id=question_id))])

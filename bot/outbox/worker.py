@@ -172,7 +172,7 @@ class DeliveryWorker:
             # Groups first: their 20 a minute are the scarcest capacity, and a private chat
             # gives up at most that many turns a minute for it.
             rows.sort(key=lambda row: (row.chat_id > 0, row.id))
-            chosen: list[OutboxMessage] = []
+            chosen: list[int] = []
             for row in rows:
                 if row.id in self._in_flight or row.chat_id in self._busy_chats:
                     continue
@@ -191,9 +191,10 @@ class DeliveryWorker:
                     wait = 0.005
                     continue
                 self.pacer.record(row.chat_id, now)
-                chosen.append(row)
+                chosen.append(row.id)
+            claimed = await queue.load(session, chosen)
             await session.commit()
-        for row in chosen:
+        for row in claimed:
             self._in_flight.add(row.id)
             self._busy_chats.add(row.chat_id)
             task = asyncio.create_task(self._send(bot, row))
