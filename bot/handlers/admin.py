@@ -10,6 +10,7 @@ from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filters.magic import Magic
 from bot.services.suggestions import export_yaml
 
 
@@ -29,6 +30,6 @@ async def export(message: Message, session: AsyncSession) -> None:
 
 def create_router(admin_ids: frozenset[int]) -> Router:
     router = Router(name="admin")
-    router.message.filter(F.chat.type == "private", F.from_user.id.in_(admin_ids))
+    router.message.filter(Magic(F.chat.type == "private"), Magic(F.from_user.id.in_(admin_ids)))
     router.message.register(export, Command("export"))
     return router

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import LANGS
 from bot.db.models import User
+from bot.filters.magic import Magic
 from bot.handlers.keyboards import (
     LANGUAGE_NAMES,
     LanguageChoice,
@@ -81,8 +82,8 @@ async def language_chosen(
 
 def create_router() -> Router:
     router = Router(name="common")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.callback_query.filter(Magic(F.message.chat.type == "private"))
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
     router.message.register(choose_language, Command("language"))

@@ -22,6 +22,7 @@ from bot.desk import Desk, OperatorsGroup, tickets
 from bot.desk.cards import DeskAction
 from bot.desk.operators import Operator
 from bot.faq import KnowledgeBase
+from bot.filters.magic import Magic
 from bot.handlers.questions import answer_text
 from bot.middlewares.operator import OperatorMiddleware
 from bot.middlewares.ticket import GroupTicketMiddleware
@@ -298,10 +299,10 @@ async def on_bot_membership(update: ChatMemberUpdated, session: AsyncSession, de
 
 def create_router(operators_chat_ids: Collection[int]) -> Router:
     router = Router(name="operators")
-    router.message.filter(F.chat.id.in_(operators_chat_ids))
-    router.callback_query.filter(F.message.chat.id.in_(operators_chat_ids))
-    router.chat_member.filter(F.chat.id.in_(operators_chat_ids))
-    router.my_chat_member.filter(F.chat.id.in_(operators_chat_ids))
+    router.message.filter(Magic(F.chat.id.in_(operators_chat_ids)))
+    router.callback_query.filter(Magic(F.message.chat.id.in_(operators_chat_ids)))
+    router.chat_member.filter(Magic(F.chat.id.in_(operators_chat_ids)))
+    router.my_chat_member.filter(Magic(F.chat.id.in_(operators_chat_ids)))
     router.message.middleware(OperatorMiddleware())
     router.callback_query.middleware(OperatorMiddleware())
     router.message.middleware(GroupTicketMiddleware())
@@ -314,7 +315,9 @@ def create_router(operators_chat_ids: Collection[int]) -> Router:
     router.message.register(show_stats, Command("stats"))
     router.message.register(add_to_faq, Command("addfaq"))
     router.message.register(
-        on_operator_message, F.content_type.in_(ANSWER_CONTENT), ~F.text.startswith("/")
+        on_operator_message,
+        Magic(F.content_type.in_(ANSWER_CONTENT)),
+        Magic(~F.text.startswith("/")),
     )
     router.callback_query.register(on_card_button, DeskAction.filter())
     return router

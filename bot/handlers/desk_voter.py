@@ -16,6 +16,7 @@ from bot.db.models import Ticket
 from bot.desk import Desk, tickets
 from bot.desk.cards import CloseMyTicket
 from bot.faq import KnowledgeBase, MatchResult
+from bot.filters.magic import Magic
 from bot.handlers.keyboards import answer_stale_button
 from bot.handlers.questions import send_answer
 from bot.outbox import Outbox
@@ -75,8 +76,8 @@ async def close_my_ticket(
 
 def create_router() -> Router:
     router = Router(name="desk_user")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.message.register(close_by_command, Command("close"))
-    router.message.register(follow_up, ~F.text.startswith("/"), HasActiveTicket())
+    router.message.register(follow_up, Magic(~F.text.startswith("/")), HasActiveTicket())
     router.callback_query.register(close_my_ticket, CloseMyTicket.filter())
     return router

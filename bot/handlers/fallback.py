@@ -7,6 +7,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filters.magic import Magic
 from bot.handlers.keyboards import answer_stale_button
 from bot.outbox import Outbox
 
@@ -25,8 +26,8 @@ async def not_text(message: Message, session: AsyncSession, outbox: Outbox) -> N
 
 def create_router() -> Router:
     router = Router(name="fallback")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.message.register(unknown_command, Magic(F.text.startswith("/")))
     router.message.register(not_text)
     router.callback_query.register(answer_stale_button)  # forged or outdated data, any chat
     return router

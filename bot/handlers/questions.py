@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import Desk
 from bot.faq import FaqEntry, KnowledgeBase, MatchResult
+from bot.filters.magic import Magic
 from bot.handlers.keyboards import (
     AskOperator,
     NoneOfThese,
@@ -213,9 +214,9 @@ async def on_ask_operator(
 
 def create_router() -> Router:
     router = Router(name="questions")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
-    router.message.register(on_question, F.text & ~F.text.startswith("/"))
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.callback_query.filter(Magic(F.message.chat.type == "private"))
+    router.message.register(on_question, Magic(F.text & ~F.text.startswith("/")))
     router.callback_query.register(on_show_answer, ShowAnswer.filter())
     router.callback_query.register(on_rate, Rate.filter())
     router.callback_query.register(on_none_of_these, NoneOfThese.filter())

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filters import Sender, sender_of
+from bot.filters.magic import Magic
 from bot.outbox import Outbox
 from bot.quiz import rounds
 from bot.quiz.bank import MAX_GROUP_QUESTIONS, MAX_SECONDS, parse_group_args
@@ -112,12 +113,13 @@ async def not_your_round(callback: CallbackQuery, bot: Bot) -> None:
 
 def create_router(operators_chats: Collection[int]) -> Router:
     router = Router(name="quiz_group")
-    router.message.filter(F.chat.type.in_({"group", "supergroup"}))
-    router.message.filter(~F.chat.id.in_(operators_chats))  # they are for tickets, not quizzes
+    router.message.filter(Magic(F.chat.type.in_({"group", "supergroup"})))
+    # The operators' groups are for tickets, not quizzes.
+    router.message.filter(Magic(~F.chat.id.in_(operators_chats)))
     router.message.register(start_group_quiz, Command("quiz"), IsGroupAdmin())
     router.message.register(stop_group_quiz, Command("stopquiz"), IsGroupAdmin())
     router.message.register(not_an_admin, Command("quiz", "stopquiz"))
-    router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+    router.callback_query.filter(Magic(F.message.chat.type.in_({"group", "supergroup"})))
     for private_round in (QuizTopicChoice, QuizRetry, QuizNew):
         router.callback_query.register(not_your_round, private_round.filter())
     return router

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import QuizRound
+from bot.filters.magic import Magic
 from bot.handlers.keyboards import answer_stale_button
 from bot.outbox import Outbox
 from bot.quiz import rounds
@@ -194,8 +195,8 @@ async def on_poll_answer(
 def create_router() -> Router:
     router = Router(name="quiz_private")
     router.poll_answer.register(on_poll_answer)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.callback_query.filter(Magic(F.message.chat.type == "private"))
     router.message.register(open_quiz, Command("quiz"))
     router.message.register(open_quiz, CommandStart(deep_link=True, magic=F.args == DEEP_LINK))
     router.message.register(my_results, Command("myresults"))
