@@ -184,7 +184,7 @@ def test_typos_in_the_commonest_questions(knowledge, query, expect):
 
 
 def test_a_word_that_is_another_languages_function_word_still_counts(knowledge):
-    """"vot" is Russian's "вот" in Latin letters; in an English message it is "vote" misspelt.
+    """In Latin letters "vot" is Russian's "вот"; in an English message it is "vote" misspelt.
     Taken for a function word, "who can vot?" was function words alone and got no answer."""
     result = knowledge.matcher.match("who can vot?")
     assert (result.kind, result.entry_id) == ("answer", "who_can_vote")
