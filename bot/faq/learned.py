@@ -8,7 +8,9 @@ Training takes about 3 s for the real FAQ with the asked questions (5,800 texts)
 machine, so the trained model is kept
 in a file keyed by what it was trained on (the phrasings, answers and scikit-learn's version):
 a start with an unchanged FAQ loads it instead. The file is the bot's own output in var/, never
-one taken from elsewhere (it is a pickle).
+one taken from elsewhere (it is a pickle). It holds plain arrays and dicts, not scikit-learn's
+objects: loading it does not import scikit-learn (0.66 s of the bot's start-up), which only
+training needs.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ import hashlib
 import json
 import logging
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import joblib
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
 from .models import LANGS, FaqBook
 from .text import skeletons
@@ -33,7 +32,11 @@ _ANSWER_WEIGHT = 0.3  # a sentence of an answer counts this much of a phrasing
 _MIN_ANSWER_SENTENCE = 20
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_MODEL_TAG = "svc-char2-5-word1-2-v1"  # part of the cache key: another recipe, another model
+# The two n-gram analyzers, as scikit-learn's TfidfVectorizer defines them.
+_ANALYZERS = {"chars": ("char_wb", (2, 5)), "words": ("word", (1, 2))}
+_WHITE_SPACES = re.compile(r"\s\s+")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_MODEL_TAG = "svc-char2-5-word1-2-v2"  # part of the cache key: another recipe, another model
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +59,17 @@ class LearnedSignal:
         the same texts (else trained and stored there)."""
         texts, labels, weights = _training_set(book)
         key = hashlib.sha256(
-            json.dumps([_MODEL_TAG, sklearn.__version__, texts, labels, weights]).encode()
+            json.dumps([_MODEL_TAG, version("scikit-learn"), texts, labels, weights]).encode()
         ).hexdigest()
         stored = _load(cache, key) if cache is not None else None
         if stored is None:
             stored = _train(texts, labels, weights)
             if cache is not None:
                 _store(cache, key, stored)
-        self._features, self._model = stored
-        self._blocks = _blocks(self._features)
-        self._coef = np.atleast_2d(self._model.coef_)
-        self._intercept = np.atleast_1d(self._model.intercept_)
+        self._state = stored
+        self._blocks = [_Block(**block) for block in stored["blocks"]]
+        self._coef = stored["coef"]
+        self._intercept = stored["intercept"]
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """One row per text, one column per indexed item: the classifier's decision function,
@@ -76,9 +79,28 @@ class LearnedSignal:
         return _per_item(np.stack([self._margins(_normalise(t)) for t in texts]))
 
     def sklearn_scores(self, texts: list[str]) -> np.ndarray:
-        """`scores` the long way, through scikit-learn (for the test that they agree)."""
-        features = self._features.transform([_normalise(t) for t in texts])
-        return _per_item(self._model.decision_function(features).reshape(len(texts), -1))
+        """`scores` the long way, through scikit-learn's own transform and decision_function
+        set up with the same vocabulary, idf and coefficients (for the test that they agree)."""
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        normalised = [_normalise(t) for t in texts]
+        parts = []
+        for block in self._blocks:
+            analyzer, ngram_range = _ANALYZERS[block.name]
+            vectorizer = TfidfVectorizer(
+                analyzer=analyzer,
+                ngram_range=ngram_range,
+                sublinear_tf=block.sublinear,
+                vocabulary=block.vocabulary,
+            )
+            vectorizer.idf_ = block.idf
+            parts.append(vectorizer.transform(normalised))
+        model = LinearSVC()
+        model.coef_, model.intercept_ = self._state["sk_coef"], self._state["sk_intercept"]
+        model.classes_ = self._state["classes"]
+        return _per_item(model.decision_function(hstack(parts)).reshape(len(texts), -1))
 
     def _margins(self, text: str) -> np.ndarray:
         margins = self._intercept.copy()
@@ -92,12 +114,35 @@ class LearnedSignal:
 class _Block:
     """One TfidfVectorizer of the union, as plain lookups: n-gram -> column, idf, offset."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, offset: int) -> None:
-        self.analyze = vectorizer.build_analyzer()
-        self.vocabulary = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
-        self.sublinear = vectorizer.sublinear_tf
+    def __init__(
+        self, name: str, vocabulary: dict[str, int], idf: np.ndarray, sublinear: bool, offset: int
+    ) -> None:
+        self.name = name
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.sublinear = sublinear
         self.offset = offset
+        analyzer, (self.low, self.high) = _ANALYZERS[name]
+        self.analyze = self._char_wb_grams if analyzer == "char_wb" else self._word_grams
+
+    def _char_wb_grams(self, text: str) -> list[str]:
+        """scikit-learn's char_wb: n-grams inside each word padded with spaces."""
+        grams = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            word = f" {word} "
+            for n in range(self.low, self.high + 1):
+                if len(word) <= n:
+                    grams.append(word)  # a short word counts once
+                    break
+                grams.extend(word[i : i + n] for i in range(len(word) - n + 1))
+        return grams
+
+    def _word_grams(self, text: str) -> list[str]:
+        tokens = _TOKEN.findall(text.lower())
+        grams = tokens if self.low == 1 else []
+        for n in range(max(2, self.low), self.high + 1):
+            grams = grams + [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+        return grams
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's non-zero columns and their l2-normalised tf-idf weights."""
@@ -120,14 +165,6 @@ def _per_item(margins: np.ndarray) -> np.ndarray:
     return np.hstack([-margins, margins]) if margins.shape[1] == 1 else margins
 
 
-def _blocks(features: FeatureUnion) -> list[_Block]:
-    blocks, offset = [], 0
-    for _name, vectorizer in features.transformer_list:
-        blocks.append(_Block(vectorizer, offset))
-        offset += len(vectorizer.vocabulary_)
-    return blocks
-
-
 def _training_set(book: FaqBook) -> tuple[list[str], list[int], list[float]]:
     """The phrasings (weight 1) and the answers' sentences (weaker), each with its item."""
     labels, texts = (list(column) for column in zip(*book.phrasings(), strict=True))
@@ -141,15 +178,34 @@ def _training_set(book: FaqBook) -> tuple[list[str], list[int], list[float]]:
     return [_normalise(t) for t in texts], labels, weights
 
 
-def _train(texts: list[str], labels: list[int], weights: list[float]):
-    features = FeatureUnion(
-        [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
-        ]
-    )
-    matrix = features.fit_transform(texts)
-    return features, LinearSVC(C=1.0).fit(matrix, labels, sample_weight=weights)
+def _train(texts: list[str], labels: list[int], weights: list[float]) -> dict:
+    """Fit the n-grams and the classifier; their state as plain arrays and dicts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.svm import LinearSVC
+
+    vectorizers = {
+        name: TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True)
+        for name, (analyzer, ngrams) in _ANALYZERS.items()
+    }
+    features = FeatureUnion(list(vectorizers.items()))
+    model = LinearSVC(C=1.0).fit(features.fit_transform(texts), labels, sample_weight=weights)
+    blocks, offset = [], 0
+    for name, vectorizer in vectorizers.items():
+        vocabulary = {gram: int(column) for gram, column in vectorizer.vocabulary_.items()}
+        blocks.append(
+            {"name": name, "vocabulary": vocabulary, "idf": vectorizer.idf_,
+             "sublinear": vectorizer.sublinear_tf, "offset": offset}
+        )  # fmt: skip
+        offset += len(vocabulary)
+    return {
+        "blocks": blocks,
+        "coef": np.atleast_2d(model.coef_),
+        "intercept": np.atleast_1d(model.intercept_),
+        "sk_coef": model.coef_,
+        "sk_intercept": model.intercept_,
+        "classes": model.classes_,
+    }
 
 
 def _load(path: Path, key: str):
