@@ -36,7 +36,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _ANALYZERS = {"chars": ("char_wb", (2, 5)), "words": ("word", (1, 2))}
 _WHITE_SPACES = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_MODEL_TAG = "svc-char2-5-word1-2-v2"  # part of the cache key: another recipe, another model
+_MODEL_TAG = "svc-char2-5-word1-2-v3"  # part of the cache key: another recipe, another model
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,10 @@ class LearnedSignal:
             stored = _train(texts, labels, weights)
             if cache is not None:
                 _store(cache, key, stored)
-        self._state = stored
         self._blocks = [_Block(**block) for block in stored["blocks"]]
-        self._coef = stored["coef"]
+        self._coef = stored["coef"]  # one row per class (one row for two classes)
         self._intercept = stored["intercept"]
+        self._classes = stored["classes"]
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """One row per text, one column per indexed item: the classifier's decision function,
@@ -98,8 +98,7 @@ class LearnedSignal:
             vectorizer.idf_ = block.idf
             parts.append(vectorizer.transform(normalised))
         model = LinearSVC()
-        model.coef_, model.intercept_ = self._state["sk_coef"], self._state["sk_intercept"]
-        model.classes_ = self._state["classes"]
+        model.coef_, model.intercept_, model.classes_ = self._coef, self._intercept, self._classes
         return _per_item(model.decision_function(hstack(parts)).reshape(len(texts), -1))
 
     def _margins(self, text: str) -> np.ndarray:
@@ -138,11 +137,13 @@ class _Block:
         return grams
 
     def _word_grams(self, text: str) -> list[str]:
+        """scikit-learn's word n-grams: tokens of two or more word characters, then joined."""
         tokens = _TOKEN.findall(text.lower())
-        grams = tokens if self.low == 1 else []
-        for n in range(max(2, self.low), self.high + 1):
-            grams = grams + [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        return grams
+        return [
+            " ".join(tokens[i : i + n])
+            for n in range(self.low, self.high + 1)
+            for i in range(len(tokens) - n + 1)
+        ]
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's non-zero columns and their l2-normalised tf-idf weights."""
@@ -200,10 +201,8 @@ def _train(texts: list[str], labels: list[int], weights: list[float]) -> dict:
         offset += len(vocabulary)
     return {
         "blocks": blocks,
-        "coef": np.atleast_2d(model.coef_),
-        "intercept": np.atleast_1d(model.intercept_),
-        "sk_coef": model.coef_,
-        "sk_intercept": model.intercept_,
+        "coef": model.coef_,
+        "intercept": model.intercept_,
         "classes": model.classes_,
     }
 
