@@ -72,6 +72,7 @@ class Crowd:
         self.answered_at: dict[int, float] = {}
         self.answers: Counter[int] = Counter()
         self.cards: set[int] = set()
+        self.card_times: list[float] = []
         self.group_calls = 0
         server.observers.append(self.observe)
 
@@ -102,6 +103,7 @@ class Crowd:
             card = CARD.search(params["text"])
             if card and int(card.group(1)) not in self.cards:
                 self.cards.add(int(card.group(1)))
+                self.card_times.append(time.monotonic())
                 group = {"id": chat, "type": "supergroup", "title": "Operators"}
                 reply = self.updates.message(
                     self.operator, "Ответ оператора", chat=group, reply_to_message=result
@@ -203,6 +205,9 @@ async def run(voters: int, scale: float, groups: int) -> None:
         f"drain (last answer)  {drained:.1f} s = {drained / unit:.1f} Telegram min; "
         f"lower bound {bound:.1f} s; ratio {drained / bound:.3f}"
     )
+    if crowd.card_times:
+        first, last = (at - started for at in (crowd.card_times[0], crowd.card_times[-1]))
+        print(f"cards                first {first:.1f} s, last {last:.1f} s after the burst began")
     if waits:
         p50, p99 = statistics.median(waits), waits[int(0.99 * (len(waits) - 1))]
         print(f"question -> answer   p50 {p50 / unit:.1f} min, p99 {p99 / unit:.1f} min (Telegram)")

@@ -4,7 +4,9 @@ hooks registry that reports deliveries to the feature that queued them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from alembic import command
@@ -15,6 +17,7 @@ from bot.db.models import OutboxMessage, utcnow
 from bot.outbox import DeliveryHooks, HooksRegistry, Purpose
 from bot.outbox import queue as outbox
 from bot.outbox.pacing import Limits, Pacer
+from bot.outbox.worker import GROUP_PARALLEL, DeliveryWorker, OperatorsChats
 
 USER, OTHER, GROUP = 501, 502, -100500
 EDIT_7, EDIT_8 = Purpose("desk", "card_edit", 7), Purpose("desk", "card_edit", 8)
@@ -91,6 +94,61 @@ async def test_card_edits_wait_while_the_group_has_messages_queued(sessions):
         await outbox.mark_sent(session, card.id, 99)
         await session.commit()
         assert [r.id for r in await outbox.due_messages(session, utcnow(), 10)] == [edit.id]
+
+
+async def test_a_groups_lanes_are_each_due_and_each_keeps_its_order(sessions):
+    box = outbox.Outbox()
+    async with sessions() as session:
+        card_7 = box.send_message(session, GROUP, "card 7", lane=7)
+        box.send_message(session, GROUP, "follow-up 7", lane=7)
+        card_8 = box.send_message(session, GROUP, "card 8", lane=8)
+        own = box.send_message(session, GROUP, "/stats reply")  # the chat's own lane, 0
+        await session.commit()
+        due = await outbox.due_messages(session, utcnow(), 10)
+        assert [r.id for r in due] == [card_7.id, card_8.id, own.id]
+        assert {r.lane for r in due} == {7, 8, 0}
+
+
+async def test_the_worker_sends_several_lanes_of_a_group_at_once_one_per_lane(sessions):
+    box = outbox.Outbox()
+    async with sessions() as session:
+        for ticket in (1, 2, 3, 4):
+            box.send_message(session, GROUP, f"card {ticket}", lane=ticket)
+            box.send_message(session, GROUP, f"follow-up {ticket}", lane=ticket)
+        box.send_message(session, USER, "first")
+        box.send_message(session, USER, "second")
+        await session.commit()
+
+    release, sending, done = asyncio.Event(), [], []
+
+    async def telegram(method):
+        sending.append(method.text)
+        await release.wait()
+        sending.remove(method.text)
+        done.append(method.text)
+        return SimpleNamespace(message_id=len(done))
+
+    unlimited = Limits(chat_interval=0, group_per_minute=1000, global_per_second=1000)
+    worker = DeliveryWorker(sessions, box, Pacer(unlimited), HooksRegistry(), OperatorsChats([]))
+    await worker.start(telegram)
+    try:
+        for _ in range(200):
+            if len(sending) == GROUP_PARALLEL + 1:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # would a fifth start?
+        # as many of the group's as it may take, each of its own ticket; the user's first
+        group = sorted(text for text in sending if text != "first")
+        assert group == [f"card {n}" for n in range(1, GROUP_PARALLEL + 1)]
+        assert "first" in sending and len(sending) == GROUP_PARALLEL + 1
+        release.set()
+        await worker.idle(timeout=5)
+    finally:
+        await worker.stop()
+    assert len(done) == 10
+    for ticket in (1, 2, 3, 4):
+        assert done.index(f"card {ticket}") < done.index(f"follow-up {ticket}")
+    assert done.index("first") < done.index("second")
 
 
 def test_pacer_allows_a_short_burst_then_one_message_per_second_per_chat():

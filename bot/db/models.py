@@ -160,6 +160,9 @@ class OutboxMessage(Base):
     method: Mapped[str] = mapped_column(String(32))  # Bot API method, e.g. sendMessage
     params: Mapped[dict] = mapped_column(JSON)
     purpose: Mapped[str | None] = mapped_column(String(64))  # what to do once it is sent
+    # Rows of one chat and lane go in order, one at a time; a group's lanes may go side by
+    # side (the desk gives each ticket's rows the ticket's id as lane; 0 is the chat's own).
+    lane: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(
         String(16), default="pending"
     )  # pending, sending, sent; or failed, blocked, superseded (not sent)

@@ -42,6 +42,8 @@ FEATURE = "desk"  # the desk's rows carry Purpose("desk", kind, ticket id)
 # Kinds of the desk's rows: a message to the voter; in the group a message linked to the
 # ticket (a voter's follow-up), a topic, a card, a topic's name, a card's edit, a note.
 KINDS = ("user", "link", "topic", "card", "topic_name", "card_edit", "note")
+# A ticket's rows in its group go in the ticket's own outbox lane (its id): in order among
+# themselves, side by side with other tickets' (bot/outbox/queue.py).
 
 
 def _purpose(kind: str, ticket: Ticket) -> Purpose:
@@ -253,6 +255,7 @@ class Desk:
                 message.chat.id,
                 message.message_id,
                 purpose=_purpose("link", ticket),
+                lane=ticket.id,
                 **self._in_ticket(group, ticket),
             )
         if lang is not None:
@@ -294,6 +297,7 @@ class Desk:
                 "createForumTopic",
                 group.chat_id,
                 _purpose("topic", ticket),
+                lane=ticket.id,
                 name=group.cards.topic_name(ticket),
             )
         else:
@@ -310,6 +314,7 @@ class Desk:
             group.chat_id,
             text,
             _purpose("card", ticket),
+            lane=ticket.id,
             reply_markup=keyboard,
             **self._in_ticket(group, ticket),
         )
@@ -325,6 +330,7 @@ class Desk:
                 "editForumTopic",
                 group.chat_id,
                 _purpose("topic_name", ticket),
+                lane=ticket.id,
                 message_thread_id=ticket.thread_id,
                 name=group.cards.topic_name(ticket),
             )
@@ -335,6 +341,7 @@ class Desk:
                 "editMessageText",
                 group.chat_id,
                 _purpose("card_edit", ticket),
+                lane=ticket.id,
                 message_id=ticket.card_message_id,
                 text=text,
                 reply_markup=keyboard,
@@ -348,6 +355,7 @@ class Desk:
                 group.chat_id,
                 text,
                 _purpose("note", ticket),
+                lane=ticket.id,
                 **self._in_ticket(group, ticket),
             )
 

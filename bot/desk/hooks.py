@@ -97,6 +97,7 @@ class DeskHooks(DeliveryHooks):
                     row.method,
                     row.chat_id,
                     purpose,
+                    lane=row.lane,
                     **{k: v for k, v in params.items() if k != "chat_id"},
                 )
             return True

@@ -42,10 +42,15 @@ class Outbox:
         method: str,
         chat_id: int,
         purpose: Purpose | None = None,
+        *,
+        lane: int = 0,
         **params: Any,
     ) -> OutboxMessage:
+        """Queue one Bot API call. Rows of one chat and `lane` go in the order queued; in a
+        group, rows of different lanes may go side by side (see `_sendable`)."""
         row = OutboxMessage(
             chat_id=chat_id,
+            lane=lane,
             method=method,
             params={
                 "chat_id": chat_id,
@@ -90,7 +95,7 @@ class Outbox:
         )
 
 
-# Sending or waiting: a chat's messages go out in order, one at a time.
+# Sending or waiting: a lane's messages go out in order, one at a time.
 _QUEUED = ("pending", "sending")
 
 # Methods whose rows only set a state (a card's text, a topic's name). They do not take part in
@@ -101,19 +106,25 @@ LATEST_ONLY = ("editMessageText", "editForumTopic")
 
 
 def _sendable():
-    """Rows that may go next: each chat's first queued message; or, in a chat with no message
-    queued, its first queued state update."""
+    """Rows that may go next: the first queued message of each chat's lane; or, in a chat with
+    no message queued, the first queued state update of each lane.
+
+    A private chat has one lane. A group's cards for different tickets are in different lanes,
+    so that a burst of them can go out several at a time (the worker's GROUP_PARALLEL) while
+    the messages of one ticket keep their order: a voter's follow-up cannot overtake the card
+    it is to reply to."""
     queued = OutboxMessage.status.in_(_QUEUED)
     is_update = OutboxMessage.method.in_(LATEST_ONLY)
+    lanes = (OutboxMessage.chat_id, OutboxMessage.lane)
     first_message = select(func.min(OutboxMessage.id)).where(queued, ~is_update)
     first_update = select(func.min(OutboxMessage.id)).where(queued, is_update)
     chats_with_messages = select(OutboxMessage.chat_id).where(queued, ~is_update)
     return and_(
         OutboxMessage.status == "pending",
         or_(
-            OutboxMessage.id.in_(first_message.group_by(OutboxMessage.chat_id)),
+            OutboxMessage.id.in_(first_message.group_by(*lanes)),
             and_(
-                OutboxMessage.id.in_(first_update.group_by(OutboxMessage.chat_id)),
+                OutboxMessage.id.in_(first_update.group_by(*lanes)),
                 OutboxMessage.chat_id.not_in(chats_with_messages),
             ),
         ),
@@ -125,7 +136,13 @@ def _sendable():
 # SQLAlchemy working out their cache keys anew; a built statement keeps its key.
 _SENDABLE = _sendable()
 _DUE = (
-    select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.method, OutboxMessage.purpose)
+    select(
+        OutboxMessage.id,
+        OutboxMessage.chat_id,
+        OutboxMessage.lane,
+        OutboxMessage.method,
+        OutboxMessage.purpose,
+    )
     .where(_SENDABLE, OutboxMessage.next_attempt_at <= bindparam("now"))
     .order_by(OutboxMessage.id)
     .limit(bindparam("limit", type_=Integer))
@@ -134,11 +151,11 @@ _NEXT_DUE = select(func.min(OutboxMessage.next_attempt_at)).where(_SENDABLE)
 
 
 async def due_messages(session: AsyncSession, now: datetime, limit: int) -> list[Row]:
-    """What may be sent now, oldest first: at most one message and one state update per chat.
+    """What may be sent now, oldest first: at most one message or state update per lane.
 
-    Looking only at each chat's head keeps the chat's order (a message waiting for a retry holds
-    back the ones after it) and keeps a backlog in one chat from hiding the others. The rows are
-    light (id, chat_id, method, purpose): the worker looks at hundreds to start a few, and
+    Looking only at each lane's head keeps its order (a message waiting for a retry holds back
+    the ones after it) and keeps a backlog in one chat from hiding the others. The rows are
+    light (id, chat_id, lane, method, purpose): the worker looks at hundreds to start a few, and
     loads only those in full (`load`); loading every one measured most of its loop's time."""
     return list(await session.execute(_DUE, {"now": now, "limit": limit}))
 
@@ -214,11 +231,16 @@ async def reschedule(session: AsyncSession, row_id: int, at: datetime, error: st
 
 
 async def waiting_for(session: AsyncSession, chat_id: int) -> int:
-    """Rows queued for a chat and not yet sent (including those being sent)."""
+    """Messages queued for a chat and not yet sent (including those being sent); not state
+    updates, which wait until the chat's messages are out."""
     count = await session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(_QUEUED))
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status.in_(_QUEUED),
+            OutboxMessage.method.not_in(LATEST_ONLY),
+        )
     )
     return count or 0
 

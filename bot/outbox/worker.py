@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 UNREACHABLE_RETRY = 300.0
 MAX_IN_FLIGHT = 16
+# Messages in flight at once to one group, each in a lane of its own (bot/outbox/queue.py): a
+# card takes about a tenth of a second to send, so one at a time a group's 20 a minute would
+# take two seconds of every minute; a private chat's one lane goes one at a time.
+GROUP_PARALLEL = 3
 
 
 ReachabilityListener = Callable[[AsyncSession, int, bool], Awaitable[None]]
@@ -107,7 +112,8 @@ class DeliveryWorker:
         self.hooks = hooks
         self.operators = operators
         self._in_flight: set[int] = set()
-        self._busy_chats: set[int] = set()
+        self._busy_lanes: set[tuple[int, int]] = set()
+        self._busy_chats: Counter[int] = Counter()
         self._tasks: set[asyncio.Task] = set()
         self._loop_task: asyncio.Task | None = None
 
@@ -162,44 +168,54 @@ class DeliveryWorker:
 
     async def _dispatch_due(self, bot: Bot) -> float:
         """Start sending what may go now; return how long to sleep before looking again."""
-        wait = 1.0
-        now = time.monotonic()
-        async with self.session_factory() as session:
-            rows = await queue.due_messages(session, utcnow(), 500)
-            next_due = await queue.next_due_at(session)
-            if next_due is not None:
-                wait = min(wait, max(0.005, (next_due - utcnow()).total_seconds()))
-            # Groups first: their 20 a minute are the scarcest capacity, and a private chat
-            # gives up at most that many turns a minute for it.
-            rows.sort(key=lambda row: (row.chat_id > 0, row.id))
-            chosen: list[int] = []
-            for row in rows:
-                if row.id in self._in_flight or row.chat_id in self._busy_chats:
-                    continue
-                if len(self._in_flight) + len(chosen) >= MAX_IN_FLIGHT:
-                    wait = 0.005
-                    break
-                delay = self.pacer.delay(row.chat_id, now)
-                if delay > 0:
-                    wait = min(wait, delay)
-                    continue
-                # Claimed in this one transaction: no other sender can take these rows.
-                if not await queue.claim(session, row.id):
-                    continue  # sent meanwhile: read before that was committed
-                if await queue.superseded(session, row):
-                    await queue.mark_failed(session, row.id, "superseded", "a newer state queued")
-                    wait = 0.005
-                    continue
-                self.pacer.record(row.chat_id, now)
-                chosen.append(row.id)
-            claimed = await queue.load(session, chosen)
-            await session.commit()
+        chosen: list[Any] = []  # light rows, their lanes occupied as they are chosen
+        try:
+            async with self.session_factory() as session:
+                wait = await self._claim_due(session, chosen)
+                claimed = await queue.load(session, [row.id for row in chosen])
+                await session.commit()
+        except BaseException:
+            for row in chosen:  # nothing was claimed after all: the lanes are free again
+                self._release(row.chat_id, row.lane)
+            raise
         for row in claimed:
             self._in_flight.add(row.id)
-            self._busy_chats.add(row.chat_id)
             task = asyncio.create_task(self._send(bot, row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        return wait
+
+    async def _claim_due(self, session: AsyncSession, chosen: list[Any]) -> float:
+        """Claim, in the session's transaction, the due rows that the lanes and the pacer let
+        go now, adding them to `chosen`; return how long to sleep before looking again."""
+        wait = 1.0
+        now = time.monotonic()
+        rows = await queue.due_messages(session, utcnow(), 500)
+        next_due = await queue.next_due_at(session)
+        if next_due is not None:
+            wait = min(wait, max(0.005, (next_due - utcnow()).total_seconds()))
+        # Groups first: their 20 a minute are the scarcest capacity, and a private chat
+        # gives up at most that many turns a minute for it.
+        rows.sort(key=lambda row: (row.chat_id > 0, row.id))
+        for row in rows:
+            if row.id in self._in_flight or not self._may_start(row):
+                continue
+            if len(self._in_flight) + len(chosen) >= MAX_IN_FLIGHT:
+                return 0.005
+            delay = self.pacer.delay(row.chat_id, now)
+            if delay > 0:
+                wait = min(wait, delay)
+                continue
+            # Claimed in this one transaction: no other sender can take these rows.
+            if not await queue.claim(session, row.id):
+                continue  # sent meanwhile: read before that was committed
+            if await queue.superseded(session, row):
+                await queue.mark_failed(session, row.id, "superseded", "a newer state queued")
+                wait = 0.005
+                continue
+            self.pacer.record(row.chat_id, now)
+            self._occupy(row.chat_id, row.lane)
+            chosen.append(row)
         return wait
 
     async def _send(self, bot: Bot, row: OutboxMessage) -> None:
@@ -222,8 +238,25 @@ class DeliveryWorker:
             await self._sent(row, result)
         finally:
             self._in_flight.discard(row.id)
-            self._busy_chats.discard(row.chat_id)
+            self._release(row.chat_id, row.lane)
             self.outbox.wakeup.set()
+
+    def _may_start(self, row: Any) -> bool:
+        """Its lane is free, and its chat has room for one more in flight."""
+        room = GROUP_PARALLEL if row.chat_id < 0 else 1
+        return (row.chat_id, row.lane) not in self._busy_lanes and self._busy_chats[
+            row.chat_id
+        ] < room
+
+    def _occupy(self, chat_id: int, lane: int) -> None:
+        self._busy_lanes.add((chat_id, lane))
+        self._busy_chats[chat_id] += 1
+
+    def _release(self, chat_id: int, lane: int) -> None:
+        self._busy_lanes.discard((chat_id, lane))
+        self._busy_chats[chat_id] -= 1
+        if not self._busy_chats[chat_id]:
+            del self._busy_chats[chat_id]
 
     # --- outcomes -------------------------------------------------------------------------
     async def _sent(self, row: OutboxMessage, result: Any) -> None:

@@ -42,9 +42,26 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Back to one group: only the links of the group that `migrate` hands over
+    (OPERATORS_CHAT_ID) are kept, as message ids are numbered per chat and another group's
+    would collide with them; without it, none."""
+    group = context.config.attributes.get("operators_chat_id")
+    op.create_table(
+        "ticket_links_old",
+        sa.Column("message_id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("ticket_id", sa.Integer(), sa.ForeignKey("tickets.id"), nullable=False),
+    )
+    if group is not None:
+        op.execute(
+            sa.text(
+                "INSERT INTO ticket_links_old (message_id, ticket_id) "
+                "SELECT message_id, ticket_id FROM ticket_links WHERE chat_id = :group"
+            ).bindparams(group=group)
+        )
     op.drop_index("ix_ticket_links_ticket_id", "ticket_links")
-    with op.batch_alter_table("ticket_links") as batch:
-        batch.drop_column("chat_id")
+    op.drop_table("ticket_links")
+    op.rename_table("ticket_links_old", "ticket_links")
     op.create_index("ix_ticket_links_ticket_id", "ticket_links", ["ticket_id"])
-    with op.batch_alter_table("tickets") as batch:
-        batch.drop_column("chat_id")
+    # Not a batch (which rebuilds the table, refused while links and suggestions refer to it):
+    # SQLite drops a plain column itself since 3.35.
+    op.drop_column("tickets", "chat_id")
