@@ -27,10 +27,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    setup_logging(settings.log_level, [token])
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    setup_logging(settings.log_level, [token, secret])
     if not token:
         print("BOT_TOKEN is not set: starting the offline console instead.", file=sys.stderr)
         return cmd_console(args)
+    if settings.webhook_url:
+        from bot.runners.webhook import run_webhook
+
+        asyncio.run(run_webhook(settings))
+        return 0
     from bot.runners.polling import run_polling
 
     asyncio.run(run_polling(settings))

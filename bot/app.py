@@ -14,7 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats
 from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content import LANGS
@@ -29,6 +29,7 @@ from bot.middlewares import (
     DatabaseMiddleware,
     FloodMiddleware,
     IntakeMiddleware,
+    MetricsMiddleware,
     UserLocaleMiddleware,
     UserMiddleware,
 )
@@ -39,6 +40,7 @@ from bot.quiz import QuizBank
 from bot.quiz.hooks import QuizHooks
 from bot.quiz.master import FEATURE as QUIZ_FEATURE
 from bot.quiz.master import QuizMaster
+from bot.services.metrics import Metrics
 from bot.services.retention import RetentionKeeper
 
 LOCALES = PROJECT_ROOT / "locales"
@@ -54,6 +56,9 @@ class App:
     i18n: I18n
     delivery: DeliveryWorker
     desk: Desk
+    sessions: async_sessionmaker
+    operators: OperatorsChats
+    metrics: Metrics
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -98,7 +103,8 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     sessions = session_factory(engine)
     outbox = Outbox()
     operators = OperatorsChats(settings.operators_groups())
-    desk = Desk(settings, outbox, i18n, operators, helpline=knowledge.get(HELPLINE_ENTRY))
+    metrics = Metrics()
+    desk = Desk(settings, outbox, i18n, operators, knowledge.get(HELPLINE_ENTRY), metrics=metrics)
     limits = Limits(
         chat_interval=settings.rate_chat_interval,
         chat_burst=settings.rate_chat_burst,
@@ -110,7 +116,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     quizmaster = QuizMaster(settings, bank, outbox, i18n)
     hooks.register(DESK_FEATURE, DeskHooks(desk))
     hooks.register(QUIZ_FEATURE, QuizHooks(quizmaster))
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators)
+    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators, metrics)
 
     dispatcher = Dispatcher(
         knowledge=knowledge,
@@ -120,11 +126,13 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         desk=desk,
         quizmaster=quizmaster,
     )
-    # Around every update, in this order: a voter's message judged (flood) and matched, before
-    # any database work (see IntakeMiddleware); a DB session, the stored user, their language.
-    # Acting on a flood is a message middleware, so it always runs inside all of them.
+    # Around every update, in this order: counted and timed; a voter's message judged (flood)
+    # and matched, before any database work (see IntakeMiddleware); a DB session, the stored
+    # user, their language. Acting on a flood is a message middleware, so it always runs
+    # inside all of them.
     flood = FloodControl(settings.flood_messages, settings.flood_seconds)
-    dispatcher.update.outer_middleware(IntakeMiddleware(knowledge.matcher, flood))
+    dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
+    dispatcher.update.outer_middleware(IntakeMiddleware(knowledge.matcher, flood, metrics))
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
     dispatcher.update.outer_middleware(UserMiddleware())
     dispatcher.update.outer_middleware(
@@ -158,6 +166,9 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         i18n=i18n,
         delivery=delivery,
         desk=desk,
+        sessions=sessions,
+        operators=operators,
+        metrics=metrics,
     )
 
 

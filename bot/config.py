@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.content.languages import LANGS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -56,6 +58,15 @@ class Settings(BaseSettings):
     rate_group_per_minute: int = 20
     rate_group_window_seconds: float = 60.0
     rate_global_per_second: int = 30
+    # Webhook mode: with WEBHOOK_URL (the public https URL Telegram posts updates to) the bot
+    # serves a webhook instead of polling; WEBHOOK_SECRET, required with it, is checked on
+    # every request (Telegram's X-Telegram-Bot-Api-Secret-Token header).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # The listener of the webhook and of /healthz and /metrics. In polling mode it runs only
+    # when WEB_PORT is set.
+    web_host: str = "0.0.0.0"
+    web_port: int | None = Field(default=None, ge=0, le=65535)
     # The trainee quiz: questions in a private round; in a workshop group, the shortest time
     # per question a trainer may set (Telegram's minimum open_period is 5 seconds) and the pause
     # before the first poll and after the last one closes (so late answers still count).
@@ -131,6 +142,40 @@ class Settings(BaseSettings):
         if value is not None and ":" not in value.get_secret_value():
             raise ValueError("does not look like a bot token from @BotFather (id:secret)")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be a public https:// URL (Telegram posts only to https)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL, so that only Telegram can post "
+                "updates (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return self
+
+    @property
+    def listen_port(self) -> int | None:
+        """The port of the web listener: WEB_PORT, else 8080 in webhook mode, else none."""
+        if self.web_port is not None:
+            return self.web_port
+        return 8080 if self.webhook_url else None
 
     @property
     def embeddings(self) -> Path | None:

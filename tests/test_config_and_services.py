@@ -14,6 +14,7 @@ from pydantic._internal import _generics
 from bot.app import response_models
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.content.catalogs import compile_catalogs
+from bot.faq import MatchResult
 from bot.middlewares import IntakeMiddleware
 from bot.middlewares.flood_control import FloodControl, Verdict
 from bot.offline import UpdateFactory
@@ -161,9 +162,9 @@ async def test_a_flood_is_judged_before_matching_and_never_matched():
     class CountingMatcher:
         calls = 0
 
-        async def match_async(self, text: str) -> str:
+        async def match_async(self, text: str) -> MatchResult:
             self.calls += 1
-            return f"matched {text}"
+            return MatchResult("answer", "en", f"entry for {text}")
 
     matcher = CountingMatcher()
     intake = IntakeMiddleware(matcher, FloodControl(limit=2, seconds=60.0))
@@ -178,8 +179,8 @@ async def test_a_flood_is_judged_before_matching_and_never_matched():
         update = Update.model_validate(factory.message(voter, f"question {n}"))
         await intake(handler, update, {})
     assert seen == [
-        (Verdict.ALLOW, "matched question 0"),
-        (Verdict.ALLOW, "matched question 1"),
+        (Verdict.ALLOW, MatchResult("answer", "en", "entry for question 0")),
+        (Verdict.ALLOW, MatchResult("answer", "en", "entry for question 1")),
         (Verdict.WARN, None),
         (Verdict.DROP, None),
     ]

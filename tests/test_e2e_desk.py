@@ -71,6 +71,9 @@ async def test_operator_reply_reaches_the_voter_with_a_header(harness, operator)
     (ticket,) = await db(harness, select(Ticket))
     assert ticket.status == "answered" and ticket.first_answer_at is not None
     assert ticket.operator_name == "Aliya"
+    figures = harness.app.metrics.registry  # what /metrics shows
+    assert figures.get_sample_value("saylau_tickets_opened_total") == 1
+    assert figures.get_sample_value("saylau_tickets_answered_total") == 1
 
 
 async def test_operators_answer_reaches_the_voter_in_the_voters_language_now(harness, operator):

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.content import LANGS
+from bot.db.engine import after_commit
 from bot.db.models import Ticket, utcnow
 from bot.desk import tickets
 from bot.desk.cards import Cards, quote
@@ -33,6 +34,7 @@ from bot.desk.operators import Operator, OperatorRoster, can_post
 from bot.desk.queueing import minutes_until_seen
 from bot.faq.models import FaqEntry
 from bot.outbox import OperatorsChats, Outbox, Purpose, queue
+from bot.services.metrics import Metrics
 from bot.services.users import language_of
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,9 @@ class Desk:
         i18n: I18n,
         operators: OperatorsChats,
         helpline: FaqEntry | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.operators = operators
         operators.listen(self._reachability_changed)
         self.admin_ids = sorted(settings.admin_ids)
@@ -206,6 +210,7 @@ class Desk:
             )
             return
         self.post_ticket(session, ticket)
+        after_commit(session, self.metrics.tickets_opened.inc)
         if ticket.chat_id is None or not self.operators.reachable(ticket.chat_id):
             text = gettext(
                 "Operators are not available right now. Your question {number} is "
@@ -381,6 +386,11 @@ class Desk:
             message.message_id,
             purpose=_purpose("user", ticket),
         )
+        self._record_answer(session, ticket, operator)
+
+    def _record_answer(self, session: AsyncSession, ticket: Ticket, operator: Operator) -> None:
+        if ticket.first_answer_at is None:
+            after_commit(session, self.metrics.tickets_answered.inc)
         was = ticket.status
         tickets.record_answer(ticket, operator.id, operator.name)
         if ticket.status != was:
@@ -395,10 +405,7 @@ class Desk:
     ) -> None:
         """An answer written by the bot on an operator's behalf (/faq)."""
         self._tell_user(session, ticket, text)
-        was = ticket.status
-        tickets.record_answer(ticket, operator.id, operator.name)
-        if ticket.status != was:
-            self.refresh(session, ticket)
+        self._record_answer(session, ticket, operator)
 
     async def take(self, session: AsyncSession, ticket: Ticket, operator: Operator) -> bool:
         """The operator takes the ticket; False if someone else has it or it is closed."""

@@ -6,12 +6,14 @@ from .database import DatabaseMiddleware
 from .flood import FloodMiddleware
 from .intake import IntakeMiddleware
 from .locale import UserLocaleMiddleware
+from .metrics import MetricsMiddleware
 from .user import UserMiddleware
 
 __all__ = [
     "DatabaseMiddleware",
     "FloodMiddleware",
     "IntakeMiddleware",
+    "MetricsMiddleware",
     "UserLocaleMiddleware",
     "UserMiddleware",
 ]

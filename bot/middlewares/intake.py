@@ -10,6 +10,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot.faq import FaqMatcher
 from bot.middlewares.flood_control import FloodControl, Verdict
+from bot.services.metrics import Metrics
 
 
 class IntakeMiddleware(BaseMiddleware):
@@ -23,9 +24,12 @@ class IntakeMiddleware(BaseMiddleware):
     commit: matching there, a millisecond or more of CPU, would keep every other update
     waiting. The verdict comes first so that a flood is never matched."""
 
-    def __init__(self, matcher: FaqMatcher, flood_control: FloodControl) -> None:
+    def __init__(
+        self, matcher: FaqMatcher, flood_control: FloodControl, metrics: Metrics | None = None
+    ) -> None:
         self.matcher = matcher
         self.flood_control = flood_control
+        self.metrics = metrics or Metrics()
 
     async def __call__(
         self,
@@ -38,5 +42,6 @@ class IntakeMiddleware(BaseMiddleware):
             verdict = data["flood"] = self.flood_control.check(message.from_user.id)
             text = message.text
             if verdict is Verdict.ALLOW and text and not text.startswith("/"):
-                data["match"] = await self.matcher.match_async(text)
+                match = data["match"] = await self.matcher.match_async(text)
+                self.metrics.matches.labels(match.kind, match.lang).inc()
         return await handler(event, data)

@@ -245,6 +245,18 @@ async def waiting_for(session: AsyncSession, chat_id: int) -> int:
     return count or 0
 
 
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Messages queued and not yet sent, and when the oldest of them was queued."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status.in_(_QUEUED)
+            )
+        )
+    ).one()
+    return count, oldest
+
+
 async def resume_chat(session: AsyncSession, chat_id: int, now: datetime) -> int:
     """Make every row kept for a chat due now (the chat can be reached again); each still goes
     in its turn, oldest first. Returns how many."""

@@ -22,7 +22,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from bot.db.models import OutboxMessage, utcnow
 from bot.outbox import queue
 from bot.outbox.hooks import HooksRegistry
 from bot.outbox.pacing import Pacer
+from bot.services.metrics import Metrics
 from bot.services.users import mark_blocked
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,9 @@ class OperatorsChats:
 
     def __contains__(self, chat_id: object) -> bool:
         return chat_id in self._reachable
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._reachable)
 
     def reachable(self, chat_id: int) -> bool:
         return self._reachable.get(chat_id, False)
@@ -105,7 +109,9 @@ class DeliveryWorker:
         pacer: Pacer,
         hooks: HooksRegistry,
         operators: OperatorsChats,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.session_factory = session_factory
         self.outbox = box
         self.pacer = pacer
@@ -220,21 +226,31 @@ class DeliveryWorker:
 
     async def _send(self, bot: Bot, row: OutboxMessage) -> None:
         """Send one claimed row and record the outcome."""
+        sends = self.metrics.sends
         try:
             result = await bot(_api_method(row))
         except TelegramRetryAfter as exc:
+            sends.labels("retry_after").inc()
             self.pacer.pause(row.chat_id, exc.retry_after, time.monotonic())
             await self._retry(row, exc.retry_after, f"429 retry after {exc.retry_after}s")
         except TelegramForbiddenError as exc:
+            sends.labels("unreachable" if row.chat_id in self.operators else "blocked").inc()
             await self._forbidden(row, exc)
         except TelegramBadRequest as exc:
+            sends.labels("rejected").inc()
             await self._bad_request(row, exc)
         except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            sends.labels("retry").inc()
             await self._retry(row, min(MAX_BACKOFF, 2.0**row.attempts), repr(exc))
         except Exception as exc:  # an unexpected answer: keep the row, try later
+            sends.labels("retry").inc()
             log.exception("outbox row %s: unexpected error", row.id)
             await self._retry(row, MAX_BACKOFF, repr(exc))
         else:
+            sends.labels("sent").inc()
+            if row.chat_id > 0:
+                queued = (utcnow() - row.created_at).total_seconds()
+                self.metrics.reply_seconds.observe(max(0.0, queued))
             await self._sent(row, result)
         finally:
             self._in_flight.discard(row.id)

@@ -8,6 +8,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from bot.app import create_app, create_bot
 from bot.config import ConfigError, Settings
 from bot.runners.updates import StoredFirstPolling
+from bot.web import WebListener
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,19 @@ async def run_polling(settings: Settings) -> None:
         raise
     app = await create_app(settings)
     log.info("FAQ loaded: %d entries; starting long polling", len(app.knowledge.entries))
+    listener = None
+    if settings.listen_port is not None:
+        listener = WebListener(
+            app.sessions, app.operators, app.metrics, settings.web_host, settings.listen_port
+        )
+        await listener.start()
     try:
+        # Telegram refuses getUpdates while a webhook is set: coming back from webhook mode,
+        # it is removed, its pending updates kept for polling.
+        await bot.delete_webhook(drop_pending_updates=False)
         await StoredFirstPolling(app.dispatcher, bot, settings.update_concurrency).run()
     finally:
+        if listener is not None:
+            await listener.stop()
         await bot.session.close()
         await app.close()
