@@ -119,7 +119,9 @@ async def test_the_webhook_takes_only_telegrams_updates_each_once(tmp_path):
 
 
 async def test_healthz_says_503_when_the_database_cannot_be_read(tmp_path):
-    broken = create_engine(f"sqlite+aiosqlite:///{tmp_path}")  # a directory, not a file
+    garbage = tmp_path / "broken.db"
+    garbage.write_bytes(b"not a database, " * 512)
+    broken = create_engine(f"sqlite+aiosqlite:///{garbage}")
     operators = OperatorsChats([OPERATORS])
     report = await check_health(session_factory(broken), operators)
     assert report["ok"] is False and report["database"] == "unreachable"
