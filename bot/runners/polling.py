@@ -28,7 +28,8 @@ async def check_telegram(bot: Bot, api_url: str) -> None:
         ) from None
 
 
-async def run_polling(settings: Settings) -> None:
+async def connected_bot(settings: Settings) -> Bot:
+    """The bot, once Telegram has answered it (else one clear ConfigError)."""
     assert settings.bot_token is not None
     bot = create_bot(settings, settings.bot_token.get_secret_value())
     try:
@@ -36,6 +37,11 @@ async def run_polling(settings: Settings) -> None:
     except ConfigError:
         await bot.session.close()
         raise
+    return bot
+
+
+async def run_polling(settings: Settings) -> None:
+    bot = await connected_bot(settings)
     app = await create_app(settings)
     log.info("FAQ loaded: %d entries; starting long polling", len(app.knowledge.entries))
     listener = None

@@ -7,10 +7,10 @@ import asyncio
 import logging
 import signal
 
-from bot.app import create_app, create_bot
-from bot.config import ConfigError, Settings
+from bot.app import create_app
+from bot.config import Settings
 from bot.faq import KnowledgeBase
-from bot.runners.polling import check_telegram
+from bot.runners.polling import connected_bot
 from bot.web import WebListener
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,7 @@ async def run_webhook(
     `knowledge` is the loaded FAQ when the caller has it already (the tests)."""
     assert settings.bot_token and settings.webhook_url and settings.webhook_secret
     assert settings.listen_port is not None
-    bot = create_bot(settings, settings.bot_token.get_secret_value())
-    try:
-        await check_telegram(bot, settings.telegram_api_url)
-    except ConfigError:
-        await bot.session.close()
-        raise
+    bot = await connected_bot(settings)
     app = await create_app(settings, knowledge)
     listener = WebListener(
         app.sessions, app.operators, app.metrics, settings.web_host, settings.listen_port
