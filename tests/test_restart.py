@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.config import PROJECT_ROOT
@@ -203,3 +205,47 @@ async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(server,
     finally:
         await stop_bot(bot)
     assert confirmed_early == []
+
+
+async def test_a_webhook_bot_stops_on_sigterm_within_ten_seconds(server, tmp_path):
+    """Webhook mode as deployed: a process serving Telegram's posts; SIGTERM ends it with
+    exit 0 once what it had in hand is sent."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = "sigterm-secret"
+    log = tmp_path / "bot.log"
+    bot = start_bot(
+        server,
+        tmp_path,
+        log,
+        WEBHOOK_URL="https://bot.example.org/hook",
+        WEBHOOK_SECRET=secret,
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port),
+    )
+    try:
+        await server.wait_for(lambda c: c[0] == "setWebhook", timeout=60)
+        voter = Chat(server).user(704, language_code="ru")
+        update = Chat(server).updates.message(voter, UNKNOWN["ru"])
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+            ) as response,
+        ):
+            assert response.status == 200  # handled and committed before this answer
+        bot.send_signal(signal.SIGTERM)
+        started = asyncio.get_running_loop().time()
+        while bot.poll() is None and asyncio.get_running_loop().time() - started < 10:
+            await asyncio.sleep(0.05)
+        assert bot.poll() == 0, log.read_text()[-2000:]
+        assert delivered(server, "sendMessage", 704) == 1  # its reply, once
+        logged = log.read_text()
+        assert "serving the webhook" in logged
+        assert secret not in logged and TOKEN not in logged
+    finally:
+        if bot.poll() is None:
+            bot.kill()
