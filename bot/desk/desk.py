@@ -44,12 +44,17 @@ FEATURE = "desk"  # the desk's rows carry Purpose("desk", kind, ticket id)
 # Kinds of the desk's rows: a message to the voter; in the group a message linked to the
 # ticket (a voter's follow-up), a topic, a card, a topic's name, a card's edit, a note.
 KINDS = ("user", "link", "topic", "card", "topic_name", "card_edit", "note")
-# A ticket's rows in its group go in the ticket's own outbox lane (its id): in order among
-# themselves, side by side with other tickets' (bot/outbox/queue.py).
 
 
 def _purpose(kind: str, ticket: Ticket) -> Purpose:
     return Purpose(FEATURE, kind, ticket.id)
+
+
+def _in_group(kind: str, ticket: Ticket) -> dict[str, Any]:
+    """The outbox fields of a ticket's row in its group: its purpose, and the ticket's own
+    lane (its id), so that its rows keep their order while other tickets' go beside them
+    (bot/outbox/queue.py)."""
+    return {"purpose": _purpose(kind, ticket), "lane": ticket.id}
 
 
 @dataclass
@@ -259,8 +264,7 @@ class Desk:
                 group.chat_id,
                 message.chat.id,
                 message.message_id,
-                purpose=_purpose("link", ticket),
-                lane=ticket.id,
+                **_in_group("link", ticket),
                 **self._in_ticket(group, ticket),
             )
         if lang is not None:
@@ -301,8 +305,7 @@ class Desk:
                 session,
                 "createForumTopic",
                 group.chat_id,
-                _purpose("topic", ticket),
-                lane=ticket.id,
+                **_in_group("topic", ticket),
                 name=group.cards.topic_name(ticket),
             )
         else:
@@ -318,8 +321,7 @@ class Desk:
             session,
             group.chat_id,
             text,
-            _purpose("card", ticket),
-            lane=ticket.id,
+            **_in_group("card", ticket),
             reply_markup=keyboard,
             **self._in_ticket(group, ticket),
         )
@@ -334,8 +336,7 @@ class Desk:
                 session,
                 "editForumTopic",
                 group.chat_id,
-                _purpose("topic_name", ticket),
-                lane=ticket.id,
+                **_in_group("topic_name", ticket),
                 message_thread_id=ticket.thread_id,
                 name=group.cards.topic_name(ticket),
             )
@@ -345,8 +346,7 @@ class Desk:
                 session,
                 "editMessageText",
                 group.chat_id,
-                _purpose("card_edit", ticket),
-                lane=ticket.id,
+                **_in_group("card_edit", ticket),
                 message_id=ticket.card_message_id,
                 text=text,
                 reply_markup=keyboard,
@@ -359,8 +359,7 @@ class Desk:
                 session,
                 group.chat_id,
                 text,
-                _purpose("note", ticket),
-                lane=ticket.id,
+                **_in_group("note", ticket),
                 **self._in_ticket(group, ticket),
             )
 

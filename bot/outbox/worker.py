@@ -259,10 +259,9 @@ class DeliveryWorker:
 
     def _may_start(self, row: Any) -> bool:
         """Its lane is free, and its chat has room for one more in flight."""
-        room = GROUP_PARALLEL if row.chat_id < 0 else 1
-        return (row.chat_id, row.lane) not in self._busy_lanes and self._busy_chats[
-            row.chat_id
-        ] < room
+        if (row.chat_id, row.lane) in self._busy_lanes:
+            return False
+        return self._busy_chats[row.chat_id] < (GROUP_PARALLEL if row.chat_id < 0 else 1)
 
     def _occupy(self, chat_id: int, lane: int) -> None:
         self._busy_lanes.add((chat_id, lane))

@@ -1,5 +1,5 @@
-"""How the bot is: its database, its outbox and its operators' groups, for /healthz and
-/metrics. Knows nothing of Telegram or HTTP."""
+"""How the bot is: its database, its outbox and its operators' groups, for /healthz (and the
+outbox's gauges in /metrics). Knows nothing of Telegram or HTTP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import utcnow
 from bot.outbox import OperatorsChats, queue
-from bot.services.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +19,9 @@ log = logging.getLogger(__name__)
 DATABASE_TIMEOUT = 5.0
 
 
-async def check_health(
-    sessions: async_sessionmaker, operators: OperatorsChats, metrics: Metrics | None = None
-) -> dict[str, Any]:
+async def check_health(sessions: async_sessionmaker, operators: OperatorsChats) -> dict[str, Any]:
     """{"ok": the database answered, "database": ..., "outbox": {"backlog", "oldest_pending_
-    seconds"}, "operators_chats": {id: reachable}}; the outbox gauges of `metrics` updated."""
+    seconds"}, "operators_chats": {id: reachable}}."""
     report: dict[str, Any] = {
         "operators_chats": {str(chat): operators.reachable(chat) for chat in operators},
     }
@@ -41,7 +38,4 @@ async def check_health(
         database="ok",
         outbox={"backlog": count, "oldest_pending_seconds": round(age, 1)},
     )
-    if metrics is not None:
-        metrics.outbox_backlog.set(count)
-        metrics.outbox_oldest_seconds.set(age)
     return report

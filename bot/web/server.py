@@ -69,11 +69,14 @@ class WebListener:
             self._runner = None
 
     async def _healthz(self, _request: web.Request) -> web.Response:
-        report = await check_health(self.sessions, self.operators, self.metrics)
+        report = await check_health(self.sessions, self.operators)
         return web.json_response(report, status=200 if report["ok"] else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        await check_health(self.sessions, self.operators, self.metrics)  # the outbox gauges
+        report = await check_health(self.sessions, self.operators)
+        if outbox := report.get("outbox"):  # the gauges keep their last value otherwise
+            self.metrics.outbox_backlog.set(outbox["backlog"])
+            self.metrics.outbox_oldest_seconds.set(outbox["oldest_pending_seconds"])
         return web.Response(
             body=self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
