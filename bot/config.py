@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     semantic_matching: bool = True
     embeddings_path: Path = PROJECT_ROOT / "var" / "embeddings.npz"
     # The trained classifier of the learned signal, kept between starts (retrained on an edit).
-    learned_model_path: Path = PROJECT_ROOT / "var" / "learned.joblib"
+    learned_model_path: Path = PROJECT_ROOT / "var" / "learned.npz"
     default_language: Literal["kk", "ru", "en"] = "kk"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Flood control: at most this many messages per user in this many seconds.

@@ -107,7 +107,7 @@ def test_without_the_model_the_bot_says_so_once_and_matches_on(monkeypatch, capl
 
 def test_the_trained_classifier_is_kept_and_retrained_only_on_an_edit(tmp_path, monkeypatch):
     book = load_faq(SMALL_FAQ)
-    cache = tmp_path / "learned.joblib"
+    cache = tmp_path / "learned.npz"
     trained = LearnedSignal(book, cache)
     assert cache.exists()
 
@@ -137,8 +137,8 @@ def test_the_trained_classifier_is_kept_and_retrained_only_on_an_edit(tmp_path, 
 
 
 def test_a_broken_classifier_file_is_retrained_not_fatal(tmp_path):
-    cache = tmp_path / "learned.joblib"
-    cache.write_bytes(b"not a pickle")
+    cache = tmp_path / "learned.npz"
+    cache.write_bytes(b"not an npz file")
     signal = LearnedSignal(load_faq(SMALL_FAQ), cache)
     assert signal.scores(["kogda vybory"]).shape[0] == 1
     assert cache.stat().st_size > 100  # replaced by a good one
