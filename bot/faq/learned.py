@@ -74,7 +74,7 @@ class LearnedSignal:
         """One row per text, one column per indexed item: the classifier's decision function,
         computed here for the few n-grams a message has. scikit-learn's own transform and
         decision_function give the same numbers (a test checks it) but spend about 1 ms per
-        message on validation and dispatch around a microsecond of arithmetic."""
+        message on validation and joblib around a microsecond of arithmetic."""
         return _per_item(np.stack([self._margins(_normalise(t)) for t in texts]))
 
     def sklearn_scores(self, texts: list[str]) -> np.ndarray:
@@ -218,14 +218,15 @@ def _load(path: Path, key: str) -> dict | None:
     except Exception as exc:  # a truncated or foreign file: train anew, and say so
         log.warning("learned model cache %s unreadable (%s); training anew", path.name, exc)
         return None
-    blocks = []
+    blocks, offset = [], 0  # a block's columns follow the previous block's
     for index, name in enumerate(arrays["block_names"].tolist()):
         grams = arrays[f"grams_{index}"].tolist()
         blocks.append(
             {"name": name, "vocabulary": dict(zip(grams, range(len(grams)), strict=True)),
              "idf": arrays[f"idf_{index}"], "sublinear": bool(arrays[f"sublinear_{index}"]),
-             "offset": int(arrays[f"offset_{index}"])}
+             "offset": offset}
         )  # fmt: skip
+        offset += len(grams)
     return {
         "blocks": blocks,
         "coef": arrays["coef"],
@@ -247,7 +248,6 @@ def _store(path: Path, key: str, model: dict) -> None:
         arrays[f"grams_{index}"] = np.array(sorted(vocabulary, key=vocabulary.__getitem__))
         arrays[f"idf_{index}"] = block["idf"]
         arrays[f"sublinear_{index}"] = np.array(block["sublinear"])
-        arrays[f"offset_{index}"] = np.array(block["offset"])
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     with partial.open("wb") as file:
