@@ -1,7 +1,8 @@
 """How many updates a second the bot takes in, beside a bare aiogram echo bot in the same run.
 
     python benchmarks/throughput_bench.py [--users 1000] [--steady-rate 200] [--steady-seconds 10]
-                                          [--paced] [--no-echo] [--profile FILE]
+                                          [--paced] [--no-echo] [--repeat K]
+                                          [--profile FILE]
 
 Both bots run as their own processes (`python -m bot run`, `benchmarks/echo_bot.py`) against the
 project's fake Bot API server in this process. With the bot's global pacing cap lifted
@@ -26,6 +27,7 @@ import asyncio
 import os
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -257,21 +259,40 @@ def saylau(workdir: Path, db: Path, profile: Path | None = None, **extra: str) -
     return BotProcess([sys.executable, "-m", "bot", "run"], env, workdir / "bot.log", profile)
 
 
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 async def run(args: argparse.Namespace) -> None:
+    """--repeat K alternates the two bots K times (so a drift of the machine touches both) and
+    compares their medians: single runs here vary by about 15 %."""
     workdir = Path(tempfile.mkdtemp(prefix="throughput-"))
     print(f"{args.users} users; steady {args.steady_rate:g}/s for {args.steady_seconds:g} s")
-    echo = None
-    if not args.no_echo:
-        env = {**os.environ, "BOT_TOKEN": TOKEN}
-        echo_bot = BotProcess([sys.executable, "benchmarks/echo_bot.py"], env, workdir / "echo.log")
-        echo = await measure("echo bot ", echo_bot, args)
-    db = workdir / "lifted.db"
-    lifted = saylau(workdir, db, args.profile, RATE_GLOBAL_PER_SECOND="100000")
-    ours = await measure("saylau-bot", lifted, args)
-    print(f"  questions stored: {stored_questions(db)} of {ours['sent']:.0f} sent")
-    if echo:
+    echoes: list[dict[str, float]] = []
+    ours: list[dict[str, float]] = []
+    for k in range(args.repeat):
+        if not args.no_echo:
+            env = {**os.environ, "BOT_TOKEN": TOKEN}
+            echo_bot = BotProcess(
+                [sys.executable, "benchmarks/echo_bot.py"], env, workdir / "echo.log"
+            )
+            echoes.append(await measure("echo bot ", echo_bot, args))
+        db = workdir / f"lifted-{k}.db"
+        profile = args.profile if k == 0 else None
+        lifted = saylau(workdir, db, profile, RATE_GLOBAL_PER_SECOND="100000")
+        ours.append(await measure("saylau-bot", lifted, args))
+        print(f"  questions stored: {stored_questions(db)} of {ours[-1]['sent']:.0f} sent")
+    mine = medians(ours)
+    if args.repeat > 1:
+        print(f"medians of {args.repeat}:")
+        for name, runs in (("echo bot ", echoes), ("saylau-bot", ours)):
+            if runs:
+                figures = medians(runs)
+                print(f"  {name}: " + ", ".join(f"{k} {v:.0f}" for k, v in figures.items()))
+    if echoes:
+        theirs = medians(echoes)
         for key in ("questions/s", "presses/s"):
-            print(f"  {key} ratio to echo: {ours[key] / echo[key]:.2f}")
+            print(f"  {key} ratio to echo: {mine[key] / theirs[key]:.2f}")
     if args.paced:
         await paced_burst(saylau(workdir, workdir / "paced.db"), args.users)
     print(f"logs in {workdir}")
@@ -284,6 +305,7 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--paced", action="store_true")
     parser.add_argument("--no-echo", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each bot; medians")
     parser.add_argument(
         "--profile", type=Path, help="py-spy samples of the bot (lifted cap) to FILE, raw format"
     )
