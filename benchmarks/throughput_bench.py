@@ -270,12 +270,10 @@ async def run(args: argparse.Namespace) -> None:
     print(f"{args.users} users; steady {args.steady_rate:g}/s for {args.steady_seconds:g} s")
     echoes: list[dict[str, float]] = []
     ours: list[dict[str, float]] = []
+    env = {**os.environ, "BOT_TOKEN": TOKEN}
+    echo_bot = BotProcess([sys.executable, "benchmarks/echo_bot.py"], env, workdir / "echo.log")
     for k in range(args.repeat):
         if not args.no_echo:
-            env = {**os.environ, "BOT_TOKEN": TOKEN}
-            echo_bot = BotProcess(
-                [sys.executable, "benchmarks/echo_bot.py"], env, workdir / "echo.log"
-            )
             echoes.append(await measure("echo bot ", echo_bot, args))
         db = workdir / f"lifted-{k}.db"
         profile = args.profile if k == 0 else None
@@ -298,6 +296,13 @@ async def run(args: argparse.Namespace) -> None:
     print(f"logs in {workdir}")
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=1000)
@@ -305,7 +310,9 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--paced", action="store_true")
     parser.add_argument("--no-echo", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each bot; medians")
+    parser.add_argument(
+        "--repeat", type=positive, default=1, help="runs of each bot, compared by their medians"
+    )
     parser.add_argument(
         "--profile", type=Path, help="py-spy samples of the bot (lifted cap) to FILE, raw format"
     )

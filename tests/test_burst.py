@@ -70,21 +70,23 @@ def cards(server: FakeTelegram) -> Counter[int]:
     )
 
 
+def count(db: Path, sql: str, *params: object) -> int:
+    with sqlite3.connect(db, timeout=30) as connection:
+        return connection.execute(sql, params).fetchone()[0]
+
+
 def tickets_in(db: Path) -> int:
     """Tickets stored so far (0 while the bot is still creating its database)."""
     try:
-        with sqlite3.connect(db, timeout=30) as connection:
-            return connection.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        return count(db, "SELECT count(*) FROM tickets")
     except sqlite3.OperationalError:
         return 0
 
 
 def sending_to(db: Path, chat_id: int) -> int:
     """Rows for the chat that the bot has claimed and not yet recorded as sent or refused."""
-    with sqlite3.connect(db, timeout=30) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'sending'", (chat_id,)
-        ).fetchone()[0]
+    sql = "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'sending'"
+    return count(db, sql, chat_id)
 
 
 async def until(check, what: str, timeout: float) -> None:
