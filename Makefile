@@ -9,7 +9,7 @@ LANGS := kk ru en
 PO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run console test lint check bench docs babel-extract babel-update babel-compile clean
+.PHONY: run console test lint check bench docs postgresql babel-extract babel-update babel-compile clean
 
 run: setup
 	$(PY) -m bot run
@@ -17,7 +17,7 @@ run: setup
 console: setup
 	$(PY) -m bot console
 
-test: setup
+test: setup postgresql
 	$(PY) -m ruff check .
 	$(PY) -m bot check
 	$(PY) -m pytest
@@ -36,6 +36,14 @@ docs: setup
 	PYTHON=$(PY) sh docs/make_console_transcript.sh
 
 setup: $(STAMP) $(MO) $(EMBEDDINGS)
+
+# The tests run the database and end-to-end tests on PostgreSQL too: a throwaway server that they
+# start and stop themselves (tests/postgres.py) from Debian's package, installed here when missing.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+	fi
 
 # The FAQ phrasings' vectors for matching by meaning (about a minute from scratch; an edited
 # FAQ embeds only what changed). Without it the first start builds it.

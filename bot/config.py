@@ -127,6 +127,23 @@ class Settings(BaseSettings):
         own = self.operators_chats.get(lang)
         return own[0] if own else self.operators_chat_id
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """SQLite through aiosqlite or PostgreSQL through asyncpg, the bot's two drivers. A URL
+        without a driver (hosting services hand out postgres://...) means that one."""
+        scheme, sep, rest = value.partition("://")
+        if scheme in ("postgres", "postgresql") and sep:
+            return f"postgresql+asyncpg://{rest}"
+        if scheme == "sqlite" and sep:
+            return f"sqlite+aiosqlite://{rest}"
+        if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg") or not sep:
+            raise ValueError(
+                "give sqlite+aiosqlite:///path/to/file.db or "
+                "postgresql+asyncpg://user:password@host:5432/database"
+            )
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:

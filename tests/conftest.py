@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from bot.offline import UpdateFactory
 from bot.offline.scene import OPERATORS
 from bot.offline.server import FakeTelegram
 from bot.runners.updates import StoredFirstPolling
+from tests.postgres import PostgresServer, postgres_server
 
 TOKEN = "123456:TEST-token-never-logged"
 REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
@@ -41,6 +42,21 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def small_kb() -> KnowledgeBase:
     return KnowledgeBase.load(SMALL_FAQ)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run, started when a test first asks for it."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The test's own empty database, once on SQLite (a file) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    return request.getfixturevalue("postgres").new_database()
 
 
 def make_settings(tmp_path: Path, api_url: str, **overrides: Any) -> Settings:
@@ -130,9 +146,11 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Path, forum: bool = False, **overrides: Any
+    tmp_path: Path, forum: bool = False, server: FakeTelegram | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
-    server = FakeTelegram()
+    """The bot on a fake Telegram: a fresh one, or `server` as a test prepared it (say, with
+    failures set for the bot's start-up calls)."""
+    server = server or FakeTelegram()
     if forum:
         server.api.forum_chats.add(OPERATORS)
     await server.start()
@@ -154,6 +172,6 @@ async def running_bot(
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with running_bot(tmp_path) as h:
+async def harness(tmp_path: Path, database_url: str) -> AsyncIterator[Harness]:
+    async with running_bot(tmp_path, database_url=database_url) as h:
         yield h

@@ -113,7 +113,8 @@ async def test_a_burst_of_tickets_survives_429s_and_a_sigkill(tmp_path):
     voters = Voters(server)
     log = tmp_path / "bot.log"
     db = tmp_path / "bot.db"
-    bot = start_bot(server, tmp_path, log, **scaled)
+    url = f"sqlite+aiosqlite:///{db}"
+    bot = start_bot(server, url, log, **scaled)
     try:
         await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
         voters.ask()
@@ -143,7 +144,7 @@ async def test_a_burst_of_tickets_survives_429s_and_a_sigkill(tmp_path):
         before_restart = len(cards(server))
         server.failures.clear()
 
-        bot = start_bot(server, tmp_path, log, **scaled)
+        bot = start_bot(server, url, log, **scaled)
         await until(lambda: len(cards(server)) == VOTERS, "every card", timeout=120)
         await asyncio.sleep(2)  # would a duplicate follow?
         seen = cards(server)

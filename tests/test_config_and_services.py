@@ -10,10 +10,12 @@ from aiogram.methods.base import Response
 from aiogram.types import Message, Update
 from aiogram.utils.i18n import I18n
 from pydantic._internal import _generics
+from sqlalchemy import text
 
 from bot.app import response_models
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.content.catalogs import compile_catalogs
+from bot.db.engine import create_engine, migrate
 from bot.faq import MatchResult
 from bot.middlewares import IntakeMiddleware
 from bot.middlewares.flood_control import FloodControl, Verdict
@@ -33,6 +35,8 @@ def test_admin_ids_are_comma_separated(monkeypatch):
         ("ADMIN_IDS", "1,x", "ADMIN_IDS"),
         ("TELEGRAM_API_URL", "ftp://example", "TELEGRAM_API_URL"),
         ("BOT_TOKEN", "nocolon", "BOT_TOKEN"),
+        ("DATABASE_URL", "mysql://bot@db/saylau", "DATABASE_URL"),
+        ("DATABASE_URL", "postgresql+psycopg2://bot@db/saylau", "DATABASE_URL"),
     ],
 )
 def test_malformed_setting_names_itself(monkeypatch, env, value, name):
@@ -56,6 +60,18 @@ def test_a_malformed_id_says_what_a_good_one_looks_like(monkeypatch, env, value,
     with pytest.raises(ConfigError) as excinfo:
         load_settings()
     assert says in str(excinfo.value) and "invalid literal" not in str(excinfo.value)
+
+
+async def test_a_hosting_services_postgres_url_runs_on_asyncpg(postgres):
+    """postgres://... as Heroku-like services give it: the bot migrates and reads through it."""
+    given = postgres.new_database().replace("postgresql+asyncpg://", "postgres://")
+    settings = load_settings(database_url=given)
+    assert settings.database_url.startswith("postgresql+asyncpg://")
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM tickets"))).scalar() == 0
+    await engine.dispose()
 
 
 def _run_bot(env: dict[str, str]) -> subprocess.CompletedProcess:

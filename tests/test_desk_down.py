@@ -47,8 +47,10 @@ def test_what_counts_as_able_to_post():
     )
 
 
-async def test_the_group_lost_and_regained(tmp_path):
-    async with running_bot(tmp_path, admin_ids=frozenset(ADMINS), operators_language="en") as h:
+async def test_the_group_lost_and_regained(tmp_path, database_url):
+    async with running_bot(
+        tmp_path, database_url=database_url, admin_ids=frozenset(ADMINS), operators_language="en"
+    ) as h:
         first = h.user(601, language_code="en")
         await ask_operator(h, first, UNKNOWN)
         await eventually(
@@ -92,10 +94,12 @@ async def test_the_group_lost_and_regained(tmp_path):
 
 
 @pytest.mark.parametrize("how", ["muted", "removed unseen"])
-async def test_admins_hear_when_the_bot_can_no_longer_post(tmp_path, how):
+async def test_admins_hear_when_the_bot_can_no_longer_post(tmp_path, database_url, how):
     """Muted: a my_chat_member update says so. Removed unseen (say, while the bot was down):
     the first refused send tells the desk."""
-    async with running_bot(tmp_path, admin_ids=frozenset(ADMINS), operators_language="ru") as h:
+    async with running_bot(
+        tmp_path, database_url=database_url, admin_ids=frozenset(ADMINS), operators_language="ru"
+    ) as h:
         if how == "muted":
             h.server.set_bot_status(GROUP, "restricted")
         else:

@@ -82,8 +82,10 @@ async def _statuses(h) -> dict[int, str]:
         return {t.id: t.status for t in await session.scalars(select(Ticket))}
 
 
-async def test_each_language_has_its_own_group(tmp_path):
-    async with running_bot(tmp_path, operators_chats=f"kk:{KK},ru:{RU}") as h:
+async def test_each_language_has_its_own_group(tmp_path, database_url):
+    async with running_bot(
+        tmp_path, database_url=database_url, operators_chats=f"kk:{KK},ru:{RU}"
+    ) as h:
         voters = {
             lang: h.user(600 + n, first_name=f"Voter{n}", language_code=lang)
             for n, lang in enumerate(("kk", "ru", "en"))
@@ -153,8 +155,10 @@ async def _statuses_if(h, status: str) -> dict[int, str] | None:
     return statuses if set(statuses.values()) == {status} else None
 
 
-async def test_one_group_lost_leaves_the_others_working(tmp_path):
-    async with running_bot(tmp_path, operators_chats=f"kk:{KK},ru:{RU}") as h:
+async def test_one_group_lost_leaves_the_others_working(tmp_path, database_url):
+    async with running_bot(
+        tmp_path, database_url=database_url, operators_chats=f"kk:{KK},ru:{RU}"
+    ) as h:
         h.server.set_bot_status(GROUPS[RU], "kicked")
         await eventually(
             lambda: _async(not h.app.desk.operators.reachable(RU)), "the ru group is down"

@@ -174,10 +174,12 @@ async def test_no_match_apologises_and_offers_an_operator(harness):
     assert "passed to an operator as #T1" in passed["text"]
 
 
-async def test_without_an_operators_group_the_bot_points_to_the_helpline(tmp_path, knowledge):
+async def test_without_an_operators_group_the_bot_points_to_the_helpline(
+    tmp_path, database_url, knowledge
+):
     """Nobody could ever answer a ticket: no operator is offered, the helpline is shown."""
     helpline = knowledge.get("helpline").answer
-    async with running_bot(tmp_path, operators_chat_id=None) as h:
+    async with running_bot(tmp_path, database_url=database_url, operators_chat_id=None) as h:
         user = h.user(44, language_code="ru")
         reply = await h.say(user, "Сколько спутников у Юпитера?")
         assert reply["text"].startswith("К сожалению, у меня нет ответа на этот вопрос.\n\n")

@@ -263,9 +263,11 @@ async def test_user_who_blocked_the_bot_is_marked_and_operator_told(harness, ope
     assert blocked is True
 
 
-async def test_operators_chat_missing_keeps_the_question_and_tells_the_voter(tmp_path, caplog):
+async def test_operators_chat_missing_keeps_the_question_and_tells_the_voter(
+    tmp_path, database_url, caplog
+):
     caplog.set_level(logging.ERROR)
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, database_url=database_url) as h:
         h.server.fail(
             "sendMessage",
             403,
@@ -293,8 +295,8 @@ async def test_operators_chat_missing_keeps_the_question_and_tells_the_voter(tmp
     )
 
 
-async def test_forum_mode_gives_each_ticket_a_topic(tmp_path):
-    async with running_bot(tmp_path, forum=True) as h:
+async def test_forum_mode_gives_each_ticket_a_topic(tmp_path, database_url):
+    async with running_bot(tmp_path, database_url=database_url, forum=True) as h:
         operator = h.user(7001, first_name="Aliya")
         user = h.user(512, language_code="ru")
         await ask_operator(h, user, UNKNOWN["ru"])
@@ -317,8 +319,8 @@ async def test_forum_mode_gives_each_ticket_a_topic(tmp_path):
         assert "#T1" in header["text"]
 
 
-async def test_deleted_topic_is_recreated(tmp_path):
-    async with running_bot(tmp_path, forum=True) as h:
+async def test_deleted_topic_is_recreated(tmp_path, database_url):
+    async with running_bot(tmp_path, database_url=database_url, forum=True) as h:
         user = h.user(513, language_code="ru")
         await ask_operator(h, user, UNKNOWN["ru"])
         await h.server.wait_for(lambda c: c[0] == "sendMessage" and c[1]["chat_id"] == OPERATORS)

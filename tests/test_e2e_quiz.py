@@ -28,7 +28,7 @@ TRAINER = 500
 
 
 @asynccontextmanager
-async def quiz_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def quiz_bot(tmp_path: Path, database_url: str, **overrides: Any) -> AsyncIterator[Harness]:
     """The bot on the small bank, with rounds of 3 and group timing fast enough for tests."""
     settings: dict[str, Any] = {
         "quiz_path": SMALL_QUIZ,
@@ -37,7 +37,7 @@ async def quiz_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
         "quiz_pause_seconds": 0.2,
         **overrides,
     }
-    async with running_bot(tmp_path, **settings) as h:
+    async with running_bot(tmp_path, database_url=database_url, **settings) as h:
         h.server.api.admins[GROUP_ID] = {TRAINER}
         yield h
 
@@ -119,8 +119,8 @@ async def db_count(h: Harness, model, *where) -> int:
 
 
 # --- a private round ------------------------------------------------------------------------
-async def test_a_full_round_with_right_and_wrong_answers(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_full_round_with_right_and_wrong_answers(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(1, language_code="en")
         menu = await h.say(user, "/quiz")
         labels = [text for text, _ in buttons(menu)]
@@ -149,16 +149,16 @@ async def test_a_full_round_with_right_and_wrong_answers(tmp_path):
         assert await db_count(h, QuizAnswer, QuizAnswer.correct.is_(True)) == 2
 
 
-async def test_the_deep_link_opens_the_topic_choice(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_the_deep_link_opens_the_topic_choice(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         reply = await h.say(h.user(2, language_code="en"), "/start quiz")
         assert QuizTopicChoice(topic="all").pack() in [d for _, d in buttons(reply)]
         plain = await h.say(h.user(3, language_code="en"), "/start")
         assert not any(d.startswith("qz") for _, d in buttons(plain))
 
 
-async def test_retry_my_mistakes_and_my_results(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_retry_my_mistakes_and_my_results(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(4, language_code="en")
         poll = await start_private_round(h, user, "electoral_system")
         results = await play(h, user, poll, [False, True, True])
@@ -184,14 +184,14 @@ async def test_retry_my_mistakes_and_my_results(tmp_path):
         assert removed and "reply_markup" not in removed[-1]  # the results lost their buttons
 
 
-async def test_quiz_resumes_after_a_restart_of_the_bot(tmp_path):
+async def test_quiz_resumes_after_a_restart_of_the_bot(tmp_path, database_url):
     user_id = 5
-    async with quiz_bot(tmp_path) as h:
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(user_id, language_code="en")
         poll = await start_private_round(h, user)
         second = await h.next_message(user_id, after=answer(h, user, poll, True))
         assert second["question"].startswith("2/3. ")
-    async with quiz_bot(tmp_path) as h:  # a new process on the same database
+    async with quiz_bot(tmp_path, database_url) as h:  # a new process on the same database
         resumed = await h.say(user, "/quiz")
         assert resumed["question"] == second["question"]
         assert [t for t, _ in buttons(resumed)] == ["🆕 New quiz"]
@@ -199,8 +199,8 @@ async def test_quiz_resumes_after_a_restart_of_the_bot(tmp_path):
         assert results["text"].startswith("🏁 Quiz finished: 2 of 3 correct.")
 
 
-async def test_new_quiz_abandons_the_round_in_progress(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_new_quiz_abandons_the_round_in_progress(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(6, language_code="en")
         poll = await start_private_round(h, user)
         resumed = await h.say(user, "/quiz")
@@ -215,9 +215,11 @@ async def test_new_quiz_abandons_the_round_in_progress(tmp_path):
         assert await db_count(h, QuizAnswer) == 0
 
 
-async def test_late_duplicate_and_unknown_poll_answers_change_nothing(tmp_path, caplog):
+async def test_late_duplicate_and_unknown_poll_answers_change_nothing(
+    tmp_path, database_url, caplog
+):
     caplog.set_level(logging.ERROR)
-    async with quiz_bot(tmp_path) as h:
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(7, language_code="en")
         first = await start_private_round(h, user)
 
@@ -238,8 +240,8 @@ async def test_late_duplicate_and_unknown_poll_answers_change_nothing(tmp_path, 
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_a_flood_limit_on_send_poll_is_waited_out(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_flood_limit_on_send_poll_is_waited_out(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(8, language_code="en")
         h.server.fail("sendPoll", 429, "Too Many Requests: retry after 1", retry_after=1)
         poll = await start_private_round(h, user)
@@ -249,8 +251,8 @@ async def test_a_flood_limit_on_send_poll_is_waited_out(tmp_path):
         assert await eventually(lambda: db_count(h, QuizPoll), "the poll stored") == 1
 
 
-async def test_a_poll_telegram_refuses_is_reported_and_can_be_asked_again(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_poll_telegram_refuses_is_reported_and_can_be_asked_again(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         user = h.user(9, language_code="en")
         h.server.fail("sendPoll", 400, "Bad Request: POLL_QUESTION_INVALID")
         await h.say(user, "/quiz")
@@ -263,13 +265,13 @@ async def test_a_poll_telegram_refuses_is_reported_and_can_be_asked_again(tmp_pa
         assert again.get("type") == "quiz" and again["question"].startswith("1/3. ")
 
 
-async def test_each_language(tmp_path):
+async def test_each_language(tmp_path, database_url):
     expected = {
         "kk": ("тақырып", "Барлық тақырып", "🏁 Тест аяқталды"),
         "ru": ("тему", "Все темы", "🏁 Тест окончен"),
         "en": ("topic", "All topics", "🏁 Quiz finished"),
     }
-    async with quiz_bot(tmp_path, quiz_round_size=1) as h:
+    async with quiz_bot(tmp_path, database_url, quiz_round_size=1) as h:
         for user_id, (lang, (menu_word, all_label, finished)) in enumerate(
             expected.items(), start=10
         ):
@@ -308,8 +310,8 @@ async def group_message(h: Harness, after: int, needle: str, timeout: float = 5.
     return params["text"]
 
 
-async def test_a_group_round_with_three_participants_and_the_leaderboard(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_group_round_with_three_participants_and_the_leaderboard(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         aigerim = h.user(501, first_name="Aigerim")
         bolat = h.user(502, first_name="Bolat")
@@ -342,11 +344,13 @@ async def test_a_group_round_with_three_participants_and_the_leaderboard(tmp_pat
         assert await db_count(h, QuizRound, QuizRound.status == "finished") == 1
 
 
-async def test_group_polls_keep_within_the_groups_sending_budget(tmp_path):
+async def test_group_polls_keep_within_the_groups_sending_budget(tmp_path, database_url):
     """Polls are paced with everything else the bot says in the group: here at most 2 in any
     1.5 s, where a poll sent straight after the last one closed would make 3."""
     window = 1.5
-    async with quiz_bot(tmp_path, rate_group_per_minute=2, rate_group_window_seconds=window) as h:
+    async with quiz_bot(
+        tmp_path, database_url, rate_group_per_minute=2, rate_group_window_seconds=window
+    ) as h:
         sent: list[tuple[str, float]] = []
 
         def record(method: str, params: dict[str, Any], _result: Any) -> None:
@@ -365,8 +369,8 @@ async def test_group_polls_keep_within_the_groups_sending_budget(tmp_path):
             assert len(in_window) <= 2, f"{len(in_window)} group messages within {window} s"
 
 
-async def test_a_group_poll_telegram_refuses_ends_the_round(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_group_poll_telegram_refuses_ends_the_round(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         h.server.fail("sendPoll", 400, "Bad Request: POLL_QUESTION_INVALID", chat_id=GROUP_ID)
         mark = await say_in_group(h, trainer, "/quiz electoral_system 2 1")
@@ -376,8 +380,8 @@ async def test_a_group_poll_telegram_refuses_ends_the_round(tmp_path):
         assert await quiet(h, GROUP_ID, len(h.server.calls), 1.5) == []
 
 
-async def test_a_non_admin_cannot_start_or_stop_a_group_quiz(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_non_admin_cannot_start_or_stop_a_group_quiz(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         member = h.user(600, first_name="Member", language_code="en")
         for command in ("/quiz all 3 5", "/stopquiz"):
             mark = await say_in_group(h, member, command)
@@ -387,8 +391,8 @@ async def test_a_non_admin_cannot_start_or_stop_a_group_quiz(tmp_path):
         assert await db_count(h, QuizRound) == 0
 
 
-async def test_the_trainer_stops_the_quiz_and_gets_the_leaderboard_so_far(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_the_trainer_stops_the_quiz_and_gets_the_leaderboard_so_far(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         mark = await say_in_group(h, trainer, "/quiz all 3 30")
         poll = await sent_poll(h, await next_poll(h, GROUP_ID, mark))
@@ -407,8 +411,8 @@ async def test_the_trainer_stops_the_quiz_and_gets_the_leaderboard_so_far(tmp_pa
         assert await group_message(h, mark, "No quiz") == "No quiz is running here."
 
 
-async def test_bad_group_arguments_get_the_usage(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_bad_group_arguments_get_the_usage(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         mark = await say_in_group(h, trainer, "/quiz no_such_topic 5")
         usage = await group_message(h, mark, "/quiz [topic|all]")
@@ -416,22 +420,22 @@ async def test_bad_group_arguments_get_the_usage(tmp_path):
         assert not [c for c in h.server.calls if c[0] == "sendPoll"]
 
 
-async def test_a_group_round_goes_on_after_a_restart(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_group_round_goes_on_after_a_restart(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         mark = await say_in_group(h, trainer, "/quiz electoral_system 2 2")
         poll = await sent_poll(h, await next_poll(h, GROUP_ID, mark))
         answer(h, h.user(501, first_name="Aigerim"), poll, True)
         await eventually(lambda: db_count(h, QuizAnswer), "the answer stored")
-    async with quiz_bot(tmp_path) as h:
+    async with quiz_bot(tmp_path, database_url) as h:
         params = await next_poll(h, GROUP_ID, 0, timeout=6)
         assert params["question"].startswith("2/2. ")
         board = await group_message(h, 0, "Leaderboard", timeout=6)
         assert "🥇 Aigerim — 1" in board
 
 
-async def test_a_group_round_too_old_to_go_on_is_ended_at_start_up(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_a_group_round_too_old_to_go_on_is_ended_at_start_up(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         mark = await say_in_group(h, trainer, "/quiz electoral_system 2 2")
         await sent_poll(h, await next_poll(h, GROUP_ID, mark))
@@ -440,15 +444,15 @@ async def test_a_group_round_too_old_to_go_on_is_ended_at_start_up(tmp_path):
                 poll.sent_at -= timedelta(hours=1)
             await session.commit()
     # The bot was down for an hour: when it is back, the workshop is over.
-    async with quiz_bot(tmp_path) as h:
+    async with quiz_bot(tmp_path, database_url) as h:
         board = await group_message(h, 0, "could not go on")
         assert board.startswith("⏹ The quiz could not go on and has ended after 1 of 2")
         assert await quiet(h, GROUP_ID, 0, 0.3) == ["sendMessage"]
         assert await db_count(h, QuizRound, QuizRound.status == "abandoned") == 1
 
 
-async def test_no_quiz_in_the_operators_group(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_no_quiz_in_the_operators_group(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         h.server.api.admins[OPERATORS] = {TRAINER}
         trainer = h.user(TRAINER, first_name="Trainer", language_code="en")
         mark = len(h.server.calls)
@@ -461,8 +465,8 @@ async def test_no_quiz_in_the_operators_group(tmp_path):
         assert not [c for c in h.server.calls[mark:] if c[0] in ("sendPoll", "getChatMember")]
 
 
-async def test_group_commands_are_in_the_group_menu(tmp_path):
-    async with quiz_bot(tmp_path) as h:
+async def test_group_commands_are_in_the_group_menu(tmp_path, database_url):
+    async with quiz_bot(tmp_path, database_url) as h:
         group_menus = [p for m, p in h.server.calls if m == "setMyCommands" and "scope" in p]
         assert {p.get("language_code") for p in group_menus} == {"kk", "ru", "en", None}
         assert all(
@@ -470,11 +474,11 @@ async def test_group_commands_are_in_the_group_menu(tmp_path):
         )
 
 
-async def test_a_private_rounds_button_seen_in_a_group_says_whose_it_is(tmp_path):
+async def test_a_private_rounds_button_seen_in_a_group_says_whose_it_is(tmp_path, database_url):
     """Someone forwards their results, with "Retry my mistakes" and "New quiz", to a workshop
     group; another trainee who presses one is told, in their language, that it is not theirs
     and how to take their own quiz."""
-    async with quiz_bot(tmp_path) as h:
+    async with quiz_bot(tmp_path, database_url) as h:
         presser = h.user(8101, first_name="Erlan", language_code="kk")
         forwarded = {"message_id": 5, "date": 0, "chat": GROUP, "text": "🏁 …"}
         for data in (QuizRetry(round_id=1).pack(), QuizNew().pack(), "qz:all"):

@@ -21,8 +21,8 @@ def _alembic(step, revision: str, operators_chat_id: int | None):
     return run
 
 
-async def test_links_gain_their_group_and_keep_it_on_the_way_back(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+async def test_links_gain_their_group_and_keep_it_on_the_way_back(database_url):
+    engine = create_engine(database_url)
     async with engine.begin() as connection:
         await connection.run_sync(_alembic(command.upgrade, "0006", None))
         await connection.execute(

@@ -24,8 +24,8 @@ EDIT_7, EDIT_8 = Purpose("desk", "card_edit", 7), Purpose("desk", "card_edit", 8
 
 
 @pytest.fixture
-async def sessions(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+async def sessions(database_url):
+    engine = create_engine(database_url)
     await migrate(engine)
     yield session_factory(engine)
     await engine.dispose()
@@ -243,8 +243,8 @@ async def test_the_registry_reports_each_row_to_the_feature_its_purpose_names():
     assert await hooks.on_bad_request(None, row("desk.card:1"), error=None) is False
 
 
-async def test_migration_gives_the_desks_old_purposes_their_feature(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+async def test_migration_gives_the_desks_old_purposes_their_feature(database_url):
+    engine = create_engine(database_url)
 
     def upgrade_to(revision: str):
         def run(connection) -> None:

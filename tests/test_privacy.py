@@ -138,8 +138,8 @@ async def _fill(engine, days_ago: float) -> None:
         await session.commit()
 
 
-async def test_retention_forgets_old_words_and_keeps_active_tickets(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+async def test_retention_forgets_old_words_and_keeps_active_tickets(database_url):
+    engine = create_engine(database_url)
     await migrate(engine)
     await _fill(engine, days_ago=91)
     async with session_factory(engine)() as session:
@@ -155,13 +155,12 @@ async def test_retention_forgets_old_words_and_keeps_active_tickets(tmp_path):
     await engine.dispose()
 
 
-async def test_the_forget_command(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    engine = create_engine(url)
+async def test_the_forget_command(database_url):
+    engine = create_engine(database_url)
     await migrate(engine)
     await _fill(engine, days_ago=40)
     await engine.dispose()
-    env = {**os.environ, "DATABASE_URL": url, "RETENTION_DAYS": "60"}
+    env = {**os.environ, "DATABASE_URL": database_url, "RETENTION_DAYS": "60"}
     env.pop("BOT_TOKEN", None)
 
     def forget(*args: str) -> str:

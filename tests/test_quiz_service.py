@@ -52,8 +52,8 @@ def test_topics_to_revise_go_by_each_questions_latest_answer():
 
 # --- rounds in the database -----------------------------------------------------------------
 @pytest.fixture
-async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
+async def session(database_url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(database_url)
     await migrate(engine)
     async with session_factory(engine)() as session:
         yield session

@@ -7,22 +7,24 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import PROJECT_ROOT
+from bot.db.engine import create_engine
 from bot.offline.scene import UNKNOWN
 from bot.offline.server import FakeTelegram
 from bot.outbox.worker import MAX_IN_FLIGHT
 from tests.conftest import OPERATORS, TOKEN, Chat
 from tests.desk_helpers import ask_operator, card_of, operator_says
+from tests.postgres import free_port
 
 VOTERS = [(701, "kk"), (702, "ru"), (703, "en")]
 
@@ -35,12 +37,14 @@ async def server() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-def start_bot(server: FakeTelegram, tmp_path: Path, log: Path, **settings: str) -> subprocess.Popen:
+def start_bot(
+    server: FakeTelegram, database_url: str, log: Path, **settings: str
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": server.url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "DATABASE_URL": database_url,
         "OPERATORS_CHAT_ID": str(OPERATORS),
         "RATE_CHAT_INTERVAL": "0.001",
         "RATE_CHAT_BURST": "1000",
@@ -74,11 +78,13 @@ def delivered(server: FakeTelegram, method: str, chat_id: int, after: int = 0) -
     return sum(1 for m, p in server.calls[after:] if m == method and p.get("chat_id") == chat_id)
 
 
-async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(server, tmp_path):
+async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(
+    server, tmp_path, database_url
+):
     log = tmp_path / "bot.log"
     chat = Chat(server)
     operator = chat.user(7001, first_name="Aliya", language_code="ru")
-    bot = start_bot(server, tmp_path, log)
+    bot = start_bot(server, database_url, log)
     try:
         await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
         cards = []
@@ -108,7 +114,7 @@ async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(serve
         server.failures.clear()
 
         mark = len(server.calls)
-        bot = start_bot(server, tmp_path, log)
+        bot = start_bot(server, database_url, log)
         for user_id, _ in VOTERS:
             await server.wait_for(
                 lambda c, u=user_id: c[0] == "copyMessage" and c[1]["chat_id"] == u,
@@ -131,31 +137,45 @@ async def test_answers_pending_at_sigkill_are_delivered_once_after_restart(serve
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
 
 
-def stored_questions(tmp_path: Path) -> list[int]:
-    with sqlite3.connect(tmp_path / "bot.db", timeout=30) as connection:
-        return [user for (user,) in connection.execute("SELECT user_id FROM questions")]
+@pytest.fixture
+async def stored_questions(database_url: str) -> AsyncIterator[Callable[[], Awaitable[list[int]]]]:
+    """Reads the users of the questions stored so far, as the bot's process writes them."""
+    engine = create_engine(database_url)
+
+    async def read() -> list[int]:
+        async with engine.connect() as connection:
+            try:
+                rows = await connection.execute(text("SELECT user_id FROM questions"))
+            except DBAPIError:  # the bot has not created its tables yet
+                return []
+            return [user for (user,) in rows]
+
+    yield read
+    await engine.dispose()
 
 
-async def test_questions_in_hand_at_sigkill_are_handled_once_after_restart(server, tmp_path):
+async def test_questions_in_hand_at_sigkill_are_handled_once_after_restart(
+    server, tmp_path, database_url, stored_questions
+):
     """A burst of questions, the bot killed in the middle of it: Telegram sends again what was
     not confirmed, and every question is stored once and answered."""
     log = tmp_path / "bot.log"
     chat = Chat(server)
     voters = [chat.user(20_000 + i, language_code="ru") for i in range(300)]
-    bot = start_bot(server, tmp_path, log)
+    bot = start_bot(server, database_url, log)
     try:
         await server.wait_for(lambda c: c[0] == "getMe", timeout=60)
         await asyncio.wait_for(server.polling.wait(), 30)
         for voter in voters:
             server.push(chat.updates.message(voter, "Когда выборы?"))
-        while len(stored_questions(tmp_path)) < 60:
+        while len(await stored_questions()) < 60:
             await asyncio.sleep(0.005)
         os.kill(bot.pid, signal.SIGKILL)
         bot.wait(timeout=10)
-        at_kill = len(stored_questions(tmp_path))
+        at_kill = len(await stored_questions())
         assert at_kill < len(voters)  # killed in the middle of the burst
 
-        bot = start_bot(server, tmp_path, log)
+        bot = start_bot(server, database_url, log)
         ids = {voter["id"] for voter in voters}
 
         def everyone_answered(_call: object) -> bool:
@@ -165,7 +185,7 @@ async def test_questions_in_hand_at_sigkill_are_handled_once_after_restart(serve
         await server.wait_for(everyone_answered, timeout=120)
     finally:
         await stop_bot(bot)
-    stored = stored_questions(tmp_path)
+    stored = await stored_questions()
     assert sorted(stored) == sorted(ids)  # each question stored once: none lost, none twice
     replies = [p["chat_id"] for m, p in server.calls if m == "sendMessage" and p["chat_id"] in ids]
     # A reply that Telegram accepted in the instant before the kill could record it goes again
@@ -173,7 +193,9 @@ async def test_questions_in_hand_at_sigkill_are_handled_once_after_restart(serve
     assert len(replies) - len(ids) <= MAX_IN_FLIGHT
 
 
-async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(server, tmp_path):
+async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(
+    server, tmp_path, database_url, stored_questions
+):
     """The offset that confirms an update (Telegram then forgets it) is sent only after the
     update's transaction committed: checked at every getUpdates during a burst."""
     log = tmp_path / "bot.log"
@@ -186,20 +208,20 @@ async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(server,
         offset = int(params.get("offset", 0) or 0)
         if offset:
             confirmed = sum(1 for update_id in pushed if update_id < offset)
-            stored = len(stored_questions(tmp_path))
+            stored = len(await stored_questions())
             if stored < confirmed:
                 confirmed_early.append((confirmed, stored))
         return await serve(params)
 
     server._get_updates = watched
-    bot = start_bot(server, tmp_path, log)
+    bot = start_bot(server, database_url, log)
     try:
         await asyncio.wait_for(server.polling.wait(), 60)
         voters = [chat.user(30_000 + i, language_code="en") for i in range(250)]
         for voter in voters:
             server.push(chat.updates.message(voter, "When is the election?"))
             pushed.append(server.last_update_id)
-        while len(stored_questions(tmp_path)) < len(voters):
+        while len(await stored_questions()) < len(voters):
             await asyncio.sleep(0.05)
         await asyncio.sleep(1.5)  # the next getUpdates confirms the last batch
     finally:
@@ -207,17 +229,15 @@ async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(server,
     assert confirmed_early == []
 
 
-async def test_a_webhook_bot_stops_on_sigterm_within_ten_seconds(server, tmp_path):
+async def test_a_webhook_bot_stops_on_sigterm_within_ten_seconds(server, tmp_path, database_url):
     """Webhook mode as deployed: a process serving Telegram's posts; SIGTERM ends it with
     exit 0 once what it had in hand is sent."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     secret = "sigterm-secret"
     log = tmp_path / "bot.log"
     bot = start_bot(
         server,
-        tmp_path,
+        database_url,
         log,
         WEBHOOK_URL="https://bot.example.org/hook",
         WEBHOOK_SECRET=secret,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,25 +23,21 @@ from bot.services.health import check_health
 from bot.services.metrics import Metrics
 from bot.web import WebListener
 from tests.conftest import eventually, make_settings, real_kb
+from tests.postgres import free_port
 
 SECRET = "s3cret_-token"
 HOOK = "https://bot.example.org/telegram/hook"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
-async def webhook_bot(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, str]]:
+async def webhook_bot(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[FakeTelegram, str]]:
     server = FakeTelegram()
     await server.start()
     port = free_port()
     settings = make_settings(
         tmp_path,
         server.url,
+        database_url=database_url,
         webhook_url=HOOK,
         webhook_secret=SECRET,
         web_host="127.0.0.1",
@@ -71,8 +66,11 @@ def samples(exposition: str) -> dict[tuple[str, tuple], float]:
     }
 
 
-async def test_the_webhook_takes_only_telegrams_updates_each_once(tmp_path):
-    async with webhook_bot(tmp_path) as (server, base), aiohttp.ClientSession() as http:
+async def test_the_webhook_takes_only_telegrams_updates_each_once(tmp_path, database_url):
+    async with (
+        webhook_bot(tmp_path, database_url) as (server, base),
+        aiohttp.ClientSession() as http,
+    ):
         hook = next(p for m, p in server.calls if m == "setWebhook")
         assert hook["url"] == HOOK and hook["secret_token"] == SECRET
         assert "chat_member" in hook["allowed_updates"]  # the operator roster needs them
