@@ -8,8 +8,9 @@ from aiogram.types import ChatMemberAdministrator, ChatMemberLeft, ChatMemberRes
 
 from bot.desk.operators import can_post
 from bot.offline.api import BOT_USER, required_flags
+from bot.offline.server import FakeTelegram
 from tests.conftest import OPERATORS, eventually, running_bot
-from tests.desk_helpers import GROUP, ask_operator
+from tests.desk_helpers import GROUP, ask_operator, card_of
 
 ADMINS = (9101, 9102)
 UNKNOWN = "What will the weather be in Astana tomorrow?"
@@ -109,6 +110,53 @@ async def test_admins_hear_when_the_bot_can_no_longer_post(tmp_path, database_ur
             await eventually(
                 lambda a=admin: _async(_told(h, a, "Группа операторов недоступна")), "admins told"
             )
+
+
+async def test_a_start_up_look_that_telegram_failed_leaves_the_group_to_its_first_send(
+    tmp_path, database_url
+):
+    """Telegram answered the start-up look at the group (getChat) with a 502: that says nothing
+    about the group, so voters are told what their card then does, that it went to operators,
+    and the admins are not alarmed."""
+    server = FakeTelegram()
+    server.fail("getChat", 502, "Bad Gateway", chat_id=OPERATORS)
+    async with running_bot(
+        tmp_path,
+        database_url=database_url,
+        server=server,
+        admin_ids=frozenset(ADMINS),
+        operators_language="en",
+    ) as h:
+        assert h.server.failed_calls and h.server.failed_calls[0][0] == "getChat"
+        first = await ask_operator(h, h.user(604, language_code="en"), UNKNOWN)
+        assert first["text"].startswith("Your question has been passed to an operator")
+        await card_of(h, 1)
+        assert h.app.operators.reachable(OPERATORS)
+    for admin in ADMINS:
+        assert not _told(h, admin, "cannot be reached")
+
+
+async def test_a_group_refused_at_start_up_is_reachable_from_its_first_accepted_send(
+    tmp_path, database_url
+):
+    """The group refused at start-up (the bot not yet in it), then took the first card: from
+    that send on, voters are told that operators have their question."""
+    server = FakeTelegram()
+    server.fail("getChat", 400, "Bad Request: chat not found", chat_id=OPERATORS)
+    async with running_bot(
+        tmp_path,
+        database_url=database_url,
+        server=server,
+        admin_ids=frozenset(ADMINS),
+        operators_language="en",
+    ) as h:
+        first = await ask_operator(h, h.user(605, language_code="en"), UNKNOWN)
+        assert first["text"].startswith("Operators are not available right now")
+        await card_of(h, 1)
+        for admin in ADMINS:
+            await eventually(lambda a=admin: _async(_told(h, a, "can be reached again")), "back")
+        second = await ask_operator(h, h.user(606, language_code="en"), UNKNOWN)
+        assert second["text"].startswith("Your question has been passed to an operator")
 
 
 async def _async(value):

@@ -151,6 +151,33 @@ async def test_the_worker_sends_several_lanes_of_a_group_at_once_one_per_lane(se
     assert done.index("first") < done.index("second")
 
 
+async def test_a_stop_gives_back_the_rows_whose_sends_it_cut_short(sessions):
+    """A send Telegram has not answered when the drain time is up is cut off, and its row is
+    pending again at once: another instance, or the next start, sends it. Left as 'sending',
+    nobody but a restart of this same database would pick it up."""
+    box = outbox.Outbox()
+    async with sessions() as session:
+        box.send_message(session, USER, "unanswered")
+        box.send_message(session, OTHER, "answered")
+        await session.commit()
+    hanging = asyncio.Event()
+
+    async def telegram(method):
+        if method.text == "unanswered":
+            hanging.set()
+            await asyncio.Event().wait()  # Telegram never answers
+        return SimpleNamespace(message_id=1)
+
+    unlimited = Limits(chat_interval=0, group_per_minute=1000, global_per_second=1000)
+    worker = DeliveryWorker(sessions, box, Pacer(unlimited), HooksRegistry(), OperatorsChats([]))
+    await worker.start(telegram)
+    await asyncio.wait_for(hanging.wait(), 5)
+    await worker.stop(drain_seconds=0.3)
+    async with sessions() as session:
+        rows = (await session.execute(text("SELECT chat_id, status FROM outbox"))).all()
+    assert dict(rows) == {USER: "pending", OTHER: "sent"}
+
+
 def test_pacer_allows_a_short_burst_then_one_message_per_second_per_chat():
     pacer = Pacer(Limits(chat_interval=1.0, chat_burst=3))
     for _ in range(3):

@@ -269,3 +269,32 @@ async def test_a_webhook_bot_stops_on_sigterm_within_ten_seconds(server, tmp_pat
     finally:
         if bot.poll() is None:
             bot.kill()
+
+
+async def test_sigterm_gives_back_a_send_that_telegram_has_not_answered(
+    server, tmp_path, database_url
+):
+    """SIGTERM while Telegram sits on a reply: the process exits 0 within 10 s, and the reply's
+    row is pending again for whoever sends next, instead of 'sending' with nobody sending it."""
+    log = tmp_path / "bot.log"
+    chat = Chat(server)
+    server.holds[("sendMessage", "705")] = 12
+    bot = start_bot(server, database_url, log)
+    try:
+        await asyncio.wait_for(server.polling.wait(), 60)
+        server.push(chat.updates.message(chat.user(705, language_code="ru"), "Когда выборы?"))
+        await server.wait_for(lambda c: c[0] == "sendMessage" and c[1]["chat_id"] == 705)
+        bot.send_signal(signal.SIGTERM)
+        started = asyncio.get_running_loop().time()
+        while bot.poll() is None and asyncio.get_running_loop().time() - started < 10:
+            await asyncio.sleep(0.05)
+        assert bot.poll() == 0, log.read_text()[-2000:]
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    engine = create_engine(database_url)
+    async with engine.connect() as connection:
+        statuses = await connection.execute(text("SELECT status FROM outbox WHERE chat_id = 705"))
+        assert statuses.scalars().all() == ["pending"]
+    await engine.dispose()
+    assert "unanswered at the stop" in log.read_text()

@@ -33,7 +33,7 @@ from bot.desk.cards import Cards, quote
 from bot.desk.operators import Operator, OperatorRoster, can_post
 from bot.desk.queueing import minutes_until_seen
 from bot.faq.models import FaqEntry
-from bot.outbox import OperatorsChats, Outbox, Purpose, queue
+from bot.outbox import OperatorsChats, Outbox, Purpose, queue, shuts_the_bot_out
 from bot.services.metrics import Metrics
 from bot.services.users import language_of
 
@@ -125,12 +125,20 @@ class Desk:
     async def _look_at(
         self, bot: Bot, session_factory: async_sessionmaker, group: OperatorsGroup
     ) -> None:
+        """Learn whether the group is a forum. Only Telegram's word that the bot cannot post
+        there marks it unreachable; a 5xx or a network error says nothing about the group,
+        which then stays as the last real send leaves it (voters are told what happens)."""
         try:
             chat = await bot.get_chat(group.chat_id)
-            group.forum = bool(chat.is_forum)
-            mode = "forum" if group.forum else "card"
-            log.info("operators chat %s (%s): %s mode", group.chat_id, group.lang, mode)
         except TelegramAPIError as exc:
+            if not shuts_the_bot_out(exc):
+                log.warning(
+                    "could not look at operators chat %s at start-up (%s); tickets go there "
+                    "as cards, and the first send tells whether it can be reached",
+                    group.chat_id,
+                    exc,
+                )
+                return
             log.error(
                 "operators chat %s is unreachable at start-up (%s); tickets are kept and "
                 "delivered when the bot is back in the group",
@@ -140,6 +148,10 @@ class Desk:
             async with session_factory() as session:
                 await self.operators.set_reachable(session, group.chat_id, False)
                 await session.commit()
+            return
+        group.forum = bool(chat.is_forum)
+        mode = "forum" if group.forum else "card"
+        log.info("operators chat %s (%s): %s mode", group.chat_id, group.lang, mode)
 
     async def stop(self) -> None:
         if self._reminders:

@@ -6,7 +6,7 @@ from .hooks import DeliveryHooks, HooksRegistry
 from .pacing import Limits, Pacer
 from .purpose import Purpose
 from .queue import Outbox
-from .worker import DeliveryWorker, OperatorsChats
+from .worker import DeliveryWorker, OperatorsChats, shuts_the_bot_out
 
 __all__ = [
     "DeliveryHooks",
@@ -17,4 +17,5 @@ __all__ = [
     "Outbox",
     "Pacer",
     "Purpose",
+    "shuts_the_bot_out",
 ]

@@ -8,6 +8,7 @@ soon as a transaction that wrote to the outbox commits.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -201,11 +202,13 @@ async def claim(session: AsyncSession, row_id: int) -> bool:
     return result.rowcount == 1
 
 
-async def release_interrupted(session: AsyncSession) -> int:
-    """At start-up: rows that were being sent when the process died are pending again."""
-    result = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "sending").values(status="pending")
-    )
+async def release_interrupted(session: AsyncSession, ids: Collection[int] | None = None) -> int:
+    """Rows being sent whose sends were cut off are pending again: at start-up every one (the
+    process died with them), at a stop those whose sends it cancelled."""
+    where = [OutboxMessage.status == "sending"]
+    if ids is not None:
+        where.append(OutboxMessage.id.in_(ids))
+    result = await session.execute(update(OutboxMessage).where(*where).values(status="pending"))
     return result.rowcount
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from aiogram import Bot, methods
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -92,6 +93,14 @@ class OperatorsChats:
         return True
 
 
+def shuts_the_bot_out(error: TelegramAPIError) -> bool:
+    """Telegram's word that the bot cannot post in the chat (removed, never added, the chat
+    gone), as against a failure that says nothing about the chat (5xx, the network)."""
+    if isinstance(error, TelegramForbiddenError):
+        return True
+    return isinstance(error, TelegramBadRequest) and "chat not found" in error.message.lower()
+
+
 def _api_method(row: OutboxMessage) -> methods.TelegramMethod:
     name = row.method[0].upper() + row.method[1:]
     return getattr(methods, name)(**row.params)
@@ -141,9 +150,17 @@ class DeliveryWorker:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
+        cut_short = set(self._in_flight)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if cut_short:
+            # Whether Telegram took them is unknown, as after a SIGKILL: they go again (another
+            # instance, or the next start), rather than wait as 'sending' for a restart.
+            async with self.session_factory() as session:
+                released = await queue.release_interrupted(session, cut_short)
+                await session.commit()
+            log.warning("%d send(s) unanswered at the stop; their messages go again", released)
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until nothing is due or in flight (the console and tests use this)."""
@@ -311,7 +328,7 @@ class DeliveryWorker:
             await session.commit()
 
     async def _bad_request(self, row: OutboxMessage, error: TelegramBadRequest) -> None:
-        if row.chat_id in self.operators and "chat not found" in error.message.lower():
+        if row.chat_id in self.operators and shuts_the_bot_out(error):
             await self._operators_unreachable(row, error)
             return
         async with self.session_factory() as session:
