@@ -9,7 +9,7 @@ LANGS := kk ru en
 PO := $(foreach l,$(LANGS),locales/$(l)/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run console test lint check bench docs postgresql babel-extract babel-update babel-compile clean
+.PHONY: run console test lint check bench docs servers babel-extract babel-update babel-compile clean
 
 run: setup
 	$(PY) -m bot run
@@ -17,7 +17,7 @@ run: setup
 console: setup
 	$(PY) -m bot console
 
-test: setup postgresql
+test: setup servers
 	$(PY) -m ruff check .
 	$(PY) -m bot check
 	$(PY) -m pytest
@@ -37,12 +37,16 @@ docs: setup
 
 setup: $(STAMP) $(MO) $(EMBEDDINGS)
 
-# The tests run the database and end-to-end tests on PostgreSQL too: a throwaway server that they
-# start and stop themselves (tests/postgres.py) from Debian's package, installed here when missing.
-postgresql:
-	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then \
+# Servers the tests start and stop themselves (tests/postgres.py, tests/redis_server.py):
+# PostgreSQL, on which the database and end-to-end tests run too, and Redis, which several
+# instances share. Debian's packages, installed here when missing.
+servers:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || missing="postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
 # The FAQ phrasings' vectors for matching by meaning (about a minute from scratch; an edited

@@ -14,12 +14,14 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.content import LANGS
 from bot.content.catalogs import compile_catalogs
 from bot.db.engine import create_engine, migrate, session_factory
+from bot.db.redis import connect_redis
 from bot.desk import Desk
 from bot.desk.desk import FEATURE as DESK_FEATURE
 from bot.desk.hooks import DeskHooks
@@ -33,8 +35,9 @@ from bot.middlewares import (
     UserLocaleMiddleware,
     UserMiddleware,
 )
-from bot.middlewares.flood_control import FloodControl
+from bot.middlewares.flood_control import FloodControl, RedisFloodControl
 from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChats, Outbox
+from bot.outbox.instances import RedisInstances, SoleInstance
 from bot.outbox.pacing import Limits, Pacer
 from bot.quiz import QuizBank
 from bot.quiz.hooks import QuizHooks
@@ -59,9 +62,12 @@ class App:
     sessions: async_sessionmaker
     operators: OperatorsChats
     metrics: Metrics
+    redis: Redis | None = None
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 @cache
@@ -116,7 +122,11 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     quizmaster = QuizMaster(settings, bank, outbox, i18n)
     hooks.register(DESK_FEATURE, DeskHooks(desk))
     hooks.register(QUIZ_FEATURE, QuizHooks(quizmaster))
-    delivery = DeliveryWorker(sessions, outbox, Pacer(limits), hooks, operators, metrics)
+    redis = connect_redis(settings.redis_url) if settings.redis_url else None
+    instances = RedisInstances(redis) if redis else SoleInstance()
+    delivery = DeliveryWorker(
+        sessions, outbox, Pacer(limits), hooks, operators, metrics, instances=instances
+    )
 
     dispatcher = Dispatcher(
         knowledge=knowledge,
@@ -130,7 +140,11 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
     # and matched, before any database work (see IntakeMiddleware); a DB session, the stored
     # user, their language. Acting on a flood is a message middleware, so it always runs
     # inside all of them.
-    flood = FloodControl(settings.flood_messages, settings.flood_seconds)
+    flood = (
+        RedisFloodControl(redis, settings.flood_messages, settings.flood_seconds)
+        if redis
+        else FloodControl(settings.flood_messages, settings.flood_seconds)
+    )
     dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.update.outer_middleware(IntakeMiddleware(knowledge.matcher, flood, metrics))
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessions))
@@ -169,6 +183,7 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         sessions=sessions,
         operators=operators,
         metrics=metrics,
+        redis=redis,
     )
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     operators_chats: Annotated[dict[str, tuple[int, str | None]], NoDecode] = {}
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'saylau.db'}"
+    # Several instances sharing the work (PostgreSQL required): Redis tells which are alive.
+    redis_url: str | None = None
     faq_path: Path = PROJECT_ROOT / "data" / "faq.yaml"
     quiz_path: Path = PROJECT_ROOT / "data" / "quiz.yaml"
     # Questions people asked, labelled with their entry: more phrasings for the matcher.
@@ -177,6 +179,24 @@ class Settings(BaseSettings):
         if not _SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("use 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("give redis://host:6379/0 (or rediss:// for TLS)")
+        return value
+
+    @model_validator(mode="after")
+    def _several_instances_share_postgresql(self) -> Settings:
+        if self.redis_url and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "REDIS_URL (several instances) needs DATABASE_URL on PostgreSQL: a SQLite file "
+                "belongs to one process"
+            )
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -18,6 +18,7 @@ from bot.offline.scene import OPERATORS
 from bot.offline.server import FakeTelegram
 from bot.runners.updates import StoredFirstPolling
 from tests.postgres import PostgresServer, postgres_server
+from tests.redis_server import RedisServer, redis_server
 
 TOKEN = "123456:TEST-token-never-logged"
 REAL_FAQ = PROJECT_ROOT / "data" / "faq.yaml"
@@ -48,6 +49,13 @@ def small_kb() -> KnowledgeBase:
 def postgres() -> Iterator[PostgresServer]:
     """One PostgreSQL server for the whole run, started when a test first asks for it."""
     with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_service() -> Iterator[RedisServer]:
+    """One Redis server for the whole run, started when a test first asks for it."""
+    with redis_server() as server:
         yield server
 
 

@@ -37,6 +37,7 @@ def test_admin_ids_are_comma_separated(monkeypatch):
         ("BOT_TOKEN", "nocolon", "BOT_TOKEN"),
         ("DATABASE_URL", "mysql://bot@db/saylau", "DATABASE_URL"),
         ("DATABASE_URL", "postgresql+psycopg2://bot@db/saylau", "DATABASE_URL"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL"),
     ],
 )
 def test_malformed_setting_names_itself(monkeypatch, env, value, name):
@@ -60,6 +61,14 @@ def test_a_malformed_id_says_what_a_good_one_looks_like(monkeypatch, env, value,
     with pytest.raises(ConfigError) as excinfo:
         load_settings()
     assert says in str(excinfo.value) and "invalid literal" not in str(excinfo.value)
+
+
+def test_several_instances_need_postgresql(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigError, match=r"REDIS_URL .* needs DATABASE_URL on PostgreSQL"):
+        load_settings()
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot@db/saylau")
+    assert load_settings().redis_url == "redis://127.0.0.1:6379/0"
 
 
 async def test_a_hosting_services_postgres_url_runs_on_asyncpg(postgres):

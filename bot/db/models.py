@@ -166,6 +166,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(
         String(16), default="pending"
     )  # pending, sending, sent; or failed, blocked, superseded (not sent)
+    # The instance sending it while 'sending' (bot/outbox/instances.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

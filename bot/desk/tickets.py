@@ -152,14 +152,20 @@ async def open_tickets(session: AsyncSession, chat_id: int) -> list[Ticket]:
 
 
 async def due_reminders(session: AsyncSession, after: timedelta) -> list[Ticket]:
-    """Tickets nobody took for `after`, not reminded within `after` either."""
+    """Tickets nobody took for `after`, not reminded within `after` either.
+
+    Locked until the caller's transaction ends, and on PostgreSQL tickets that another
+    instance is reminding of are passed over: with several instances each reminder is raised
+    once, by whichever looked first (SQLite, one process, renders no lock)."""
     cutoff = utcnow() - after
     rows = await session.scalars(
-        select(Ticket).where(
+        select(Ticket)
+        .where(
             Ticket.status == "open",
             Ticket.created_at <= cutoff,
             (Ticket.reminded_at.is_(None)) | (Ticket.reminded_at <= cutoff),
         )
+        .with_for_update(skip_locked=True)
     )
     return list(rows)
 

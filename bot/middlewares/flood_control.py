@@ -1,10 +1,18 @@
-"""Per-user flood control: a sliding window, warning once, then quietly dropping."""
+"""Per-user flood control: a sliding window, warning once, then quietly dropping. In this
+process, or in Redis when several instances share the work (a user's messages reach any)."""
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections import deque
 from enum import Enum
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 class Verdict(Enum):
@@ -20,6 +28,9 @@ class FloodControl:
         self.max_users = max_users
         self._events: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+
+    async def judge(self, user_id: int) -> Verdict:
+        return self.check(user_id)
 
     def check(self, user_id: int, now: float | None = None) -> Verdict:
         now = time.monotonic() if now is None else now
@@ -44,3 +55,41 @@ class FloodControl:
         for uid in idle:
             self._events.pop(uid, None)
             self._warned.pop(uid, None)
+
+
+# One round trip, atomic: the window's events in a sorted set scored by Redis's own clock (the
+# instances' clocks may differ), and a key that says the user was warned in this burst.
+_JUDGE = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', window) then return 1 end
+return 2
+"""
+_VERDICTS = (Verdict.ALLOW, Verdict.WARN, Verdict.DROP)
+
+
+class RedisFloodControl:
+    """The same rule across every instance. Redis not answering lets messages through: a
+    voter is never silenced because the limiter is down."""
+
+    def __init__(self, redis: Redis, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.window_ms = int(seconds * 1000)
+        self._judge = redis.register_script(_JUDGE)
+
+    async def judge(self, user_id: int) -> Verdict:
+        keys = [f"saylau:flood:{user_id}", f"saylau:flood-warned:{user_id}"]
+        try:
+            verdict = await self._judge(keys, [self.window_ms, self.limit, uuid.uuid4().hex])
+        except RedisError as exc:
+            log.warning("flood control: Redis did not answer (%s); letting the message in", exc)
+            return Verdict.ALLOW
+        return _VERDICTS[int(verdict)]

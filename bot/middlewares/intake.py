@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
 from bot.faq import FaqMatcher
-from bot.middlewares.flood_control import FloodControl, Verdict
+from bot.middlewares.flood_control import FloodControl, RedisFloodControl, Verdict
 from bot.services.metrics import Metrics
 
 
@@ -25,7 +25,10 @@ class IntakeMiddleware(BaseMiddleware):
     waiting. The verdict comes first so that a flood is never matched."""
 
     def __init__(
-        self, matcher: FaqMatcher, flood_control: FloodControl, metrics: Metrics | None = None
+        self,
+        matcher: FaqMatcher,
+        flood_control: FloodControl | RedisFloodControl,
+        metrics: Metrics | None = None,
     ) -> None:
         self.matcher = matcher
         self.flood_control = flood_control
@@ -39,7 +42,7 @@ class IntakeMiddleware(BaseMiddleware):
     ) -> Any:
         message = event.message if isinstance(event, Update) else None
         if message is not None and message.chat.type == "private" and message.from_user:
-            verdict = data["flood"] = self.flood_control.check(message.from_user.id)
+            verdict = data["flood"] = await self.flood_control.judge(message.from_user.id)
             text = message.text
             if verdict is Verdict.ALLOW and text and not text.startswith("/"):
                 match = data["match"] = await self.matcher.match_async(text)

@@ -147,6 +147,9 @@ _DUE = (
     .where(_SENDABLE, OutboxMessage.next_attempt_at <= bindparam("now"))
     .order_by(OutboxMessage.id)
     .limit(bindparam("limit", type_=Integer))
+    # PostgreSQL: rows another instance is claiming right now are passed over, not waited
+    # for (its claim would win anyway). SQLite has no row locks and renders nothing here.
+    .with_for_update(skip_locked=True)
 )
 _NEXT_DUE = select(func.min(OutboxMessage.next_attempt_at)).where(_SENDABLE)
 
@@ -192,23 +195,43 @@ async def superseded(session: AsyncSession, row: OutboxMessage | Row) -> bool:
     return newer is not None
 
 
-async def claim(session: AsyncSession, row_id: int) -> bool:
-    """Pending -> sending, atomically: whoever claims a row is the only one to send it."""
+async def claim(session: AsyncSession, row_id: int, instance: str | None = None) -> bool:
+    """Pending -> sending by `instance`, atomically: whoever claims a row is the only one to
+    send it."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-        .values(status="sending")
+        .values(status="sending", claimed_by=instance)
     )
     return result.rowcount == 1
 
 
-async def release_interrupted(session: AsyncSession, ids: Collection[int] | None = None) -> int:
-    """Rows being sent whose sends were cut off are pending again: at start-up every one (the
-    process died with them), at a stop those whose sends it cancelled."""
+async def claimants(session: AsyncSession) -> set[str | None]:
+    """The instances sending rows now (None: a row claimed before claims were signed)."""
+    found = await session.scalars(
+        select(OutboxMessage.claimed_by).where(OutboxMessage.status == "sending").distinct()
+    )
+    return set(found)
+
+
+async def release_interrupted(
+    session: AsyncSession,
+    ids: Collection[int] | None = None,
+    claimants: Collection[str | None] | None = None,
+) -> int:
+    """Rows being sent whose sends were cut off are pending again: those of claimants that
+    died (the instances' own judgement, bot/outbox/instances.py), or these ids, whose sends a
+    stop cancelled; with neither, every one."""
     where = [OutboxMessage.status == "sending"]
     if ids is not None:
         where.append(OutboxMessage.id.in_(ids))
-    result = await session.execute(update(OutboxMessage).where(*where).values(status="pending"))
+    if claimants is not None:
+        named = [claimant for claimant in claimants if claimant is not None]
+        signed = OutboxMessage.claimed_by.in_(named)
+        unsigned = OutboxMessage.claimed_by.is_(None)
+        where.append(or_(signed, unsigned) if None in claimants else signed)
+    values = {"status": "pending", "claimed_by": None}
+    result = await session.execute(update(OutboxMessage).where(*where).values(**values))
     return result.rowcount
 
 

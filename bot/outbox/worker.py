@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import OutboxMessage, utcnow
 from bot.outbox import queue
 from bot.outbox.hooks import HooksRegistry
+from bot.outbox.instances import SoleInstance
 from bot.outbox.pacing import Pacer
 from bot.services.metrics import Metrics
 from bot.services.users import mark_blocked
@@ -119,8 +120,13 @@ class DeliveryWorker:
         hooks: HooksRegistry,
         operators: OperatorsChats,
         metrics: Metrics | None = None,
+        instances: SoleInstance | None = None,
+        sweep_every: float = 5.0,
     ) -> None:
         self.metrics = metrics or Metrics()
+        self.instances = instances or SoleInstance()
+        self.sweep_every = sweep_every
+        self._sweeping: asyncio.Task | None = None
         self.session_factory = session_factory
         self.outbox = box
         self.pacer = pacer
@@ -134,22 +140,40 @@ class DeliveryWorker:
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self, bot: Bot) -> None:
-        async with self.session_factory() as session:
-            interrupted = await queue.release_interrupted(session)
-            await session.commit()
-        if interrupted:
-            log.warning(
-                "%d message(s) were being sent when the bot stopped; sending again", interrupted
-            )
+        await self.instances.start()
+        await self._release_the_deads_rows()
         self._loop_task = asyncio.create_task(self._run(bot), name="delivery")
+        self._sweeping = asyncio.create_task(self._sweep_forever(), name="delivery-sweep")
+
+    async def _release_the_deads_rows(self) -> None:
+        """Rows that a process which died was sending go again (at start-up: the previous
+        process's; later, with several instances, those of an instance that was lost)."""
+        async with self.session_factory() as session:
+            dead = await self.instances.dead(await queue.claimants(session))
+            released = await queue.release_interrupted(session, claimants=dead) if dead else 0
+            await session.commit()
+        if released:
+            log.warning(
+                "%d message(s) were being sent by a process that stopped; sending again", released
+            )
+
+    async def _sweep_forever(self) -> None:
+        """Apart from the delivery loop: asking Redis may take seconds when it is down."""
+        while True:
+            await asyncio.sleep(self.sweep_every)
+            try:
+                await self._release_the_deads_rows()
+            except Exception:  # a failed look is retried at the next sweep
+                log.exception("looking for the rows of stopped instances failed")
 
     async def stop(self, drain_seconds: float = 5.0) -> None:
         with contextlib.suppress(TimeoutError):
             await self.idle(timeout=drain_seconds)
-        if self._loop_task:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        for task in (self._loop_task, self._sweeping):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         cut_short = set(self._in_flight)
         for task in list(self._tasks):
             task.cancel()
@@ -161,6 +185,7 @@ class DeliveryWorker:
                 released = await queue.release_interrupted(session, cut_short)
                 await session.commit()
             log.warning("%d send(s) unanswered at the stop; their messages go again", released)
+        await self.instances.stop()
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until nothing is due or in flight (the console and tests use this)."""
@@ -230,7 +255,7 @@ class DeliveryWorker:
                 wait = min(wait, delay)
                 continue
             # Claimed in this one transaction: no other sender can take these rows.
-            if not await queue.claim(session, row.id):
+            if not await queue.claim(session, row.id, self.instances.id):
                 continue  # sent meanwhile: read before that was committed
             if await queue.superseded(session, row):
                 await queue.mark_failed(session, row.id, "superseded", "a newer state queued")
