@@ -36,6 +36,7 @@ from bot.middlewares import (
     UserMiddleware,
 )
 from bot.middlewares.flood_control import FloodControl, RedisFloodControl
+from bot.middlewares.isolation import SharedEventIsolation
 from bot.outbox import DeliveryWorker, HooksRegistry, OperatorsChats, Outbox
 from bot.outbox.instances import RedisInstances, SoleInstance
 from bot.outbox.pacing import Limits, Pacer
@@ -128,7 +129,9 @@ async def create_app(settings: Settings, knowledge: KnowledgeBase | None = None)
         sessions, outbox, Pacer(limits), hooks, operators, metrics, instances=instances
     )
 
+    isolation = {"events_isolation": SharedEventIsolation(redis)} if redis else {}
     dispatcher = Dispatcher(
+        **isolation,
         knowledge=knowledge,
         settings=settings,
         i18n=i18n,

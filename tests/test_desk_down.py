@@ -112,21 +112,27 @@ async def test_admins_hear_when_the_bot_can_no_longer_post(tmp_path, database_ur
             )
 
 
+def _after_a_failed_look(tmp_path, database_url, status: int, description: str):
+    """The bot, started while Telegram answers its look at the operators' group (getChat)
+    with this error, once."""
+    server = FakeTelegram()
+    server.fail("getChat", status, description, chat_id=OPERATORS)
+    return running_bot(
+        tmp_path,
+        database_url=database_url,
+        server=server,
+        admin_ids=frozenset(ADMINS),
+        operators_language="en",
+    )
+
+
 async def test_a_start_up_look_that_telegram_failed_leaves_the_group_to_its_first_send(
     tmp_path, database_url
 ):
     """Telegram answered the start-up look at the group (getChat) with a 502: that says nothing
     about the group, so voters are told what their card then does, that it went to operators,
     and the admins are not alarmed."""
-    server = FakeTelegram()
-    server.fail("getChat", 502, "Bad Gateway", chat_id=OPERATORS)
-    async with running_bot(
-        tmp_path,
-        database_url=database_url,
-        server=server,
-        admin_ids=frozenset(ADMINS),
-        operators_language="en",
-    ) as h:
+    async with _after_a_failed_look(tmp_path, database_url, 502, "Bad Gateway") as h:
         assert h.server.failed_calls and h.server.failed_calls[0][0] == "getChat"
         first = await ask_operator(h, h.user(604, language_code="en"), UNKNOWN)
         assert first["text"].startswith("Your question has been passed to an operator")
@@ -141,14 +147,8 @@ async def test_a_group_refused_at_start_up_is_reachable_from_its_first_accepted_
 ):
     """The group refused at start-up (the bot not yet in it), then took the first card: from
     that send on, voters are told that operators have their question."""
-    server = FakeTelegram()
-    server.fail("getChat", 400, "Bad Request: chat not found", chat_id=OPERATORS)
-    async with running_bot(
-        tmp_path,
-        database_url=database_url,
-        server=server,
-        admin_ids=frozenset(ADMINS),
-        operators_language="en",
+    async with _after_a_failed_look(
+        tmp_path, database_url, 400, "Bad Request: chat not found"
     ) as h:
         first = await ask_operator(h, h.user(605, language_code="en"), UNKNOWN)
         assert first["text"].startswith("Operators are not available right now")

@@ -1,7 +1,7 @@
 """Several instances on one PostgreSQL database and one Redis: a row being sent is given back
 only when its sender is gone, and then sent once, by another instance; a ticket's reminder is
 raised once, whichever instance looks; flood control counts a user's messages wherever they
-arrive."""
+arrive; and one update of a user at a time, on whichever instance."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -19,12 +20,13 @@ from bot.db.models import Ticket, User, utcnow
 from bot.db.redis import connect_redis
 from bot.desk import tickets
 from bot.middlewares.flood_control import RedisFloodControl, Verdict
+from bot.middlewares.isolation import SharedEventIsolation
 from bot.outbox import HooksRegistry, OperatorsChats
 from bot.outbox import queue as outbox
 from bot.outbox.instances import KEY, RedisInstances, SoleInstance
 from bot.outbox.pacing import Limits, Pacer
 from bot.outbox.worker import DeliveryWorker
-from tests.conftest import running_bot
+from tests.conftest import eventually, running_bot
 
 VOTER = 501
 UNLIMITED = Limits(chat_interval=0, group_per_minute=1000, global_per_second=1000)
@@ -58,15 +60,6 @@ async def claimed(sessions) -> list[tuple[str, str | None]]:
     async with sessions() as session:
         rows = await session.execute(text("SELECT status, claimed_by FROM outbox"))
         return [tuple(row) for row in rows]
-
-
-async def until(check, what: str, timeout: float = 10.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.02)
-    return result
 
 
 async def test_a_live_instances_send_is_left_alone_and_a_dead_ones_goes_again_once(shared):
@@ -110,7 +103,7 @@ async def test_a_live_instances_send_is_left_alone_and_a_dead_ones_goes_again_on
         async def sent_by_the_second():
             return sent
 
-        await until(sent_by_the_second, "the dead instance's row sent by the other")
+        await eventually(sent_by_the_second, "the dead instance's row sent by the other", 10)
         await asyncio.sleep(0.5)  # would it go twice?
         assert sent == ["when is the election?"]
         assert await claimed(sessions) == [("sent", second_instance.id)]
@@ -149,6 +142,7 @@ async def test_the_bot_with_redis_answers_and_says_it_is_alive_while_it_runs(
         reply = await h.say(h.user(502, language_code="en"), "When is the election?")
         assert "2023" in reply["text"]
         assert await redis.exists(KEY + h.app.delivery.instances.id) == 1
+        assert isinstance(h.app.dispatcher.fsm.events_isolation, SharedEventIsolation)
     assert await redis.keys(KEY + "*") == []
     await redis.aclose()
 
@@ -195,3 +189,34 @@ async def test_flood_control_is_one_window_across_instances(redis_service):
     await redis.aclose()
     deaf = RedisFloodControl(connect_redis("redis://127.0.0.1:1/0"), limit=1, seconds=1)
     assert [await deaf.judge(7) for _ in range(3)] == [Verdict.ALLOW] * 3
+
+
+async def test_a_users_updates_are_handled_one_at_a_time_across_instances(redis_service):
+    redis = connect_redis(redis_service.new_url())
+    first, second = SharedEventIsolation(redis), SharedEventIsolation(redis)
+    key = StorageKey(bot_id=1, chat_id=VOTER, user_id=VOTER)
+    other = StorageKey(bot_id=1, chat_id=502, user_id=502)
+    order: list[str] = []
+
+    async def handle(isolation, name: str, key: StorageKey, hold: float = 0.0) -> None:
+        async with isolation.lock(key):
+            order.append(f"{name} starts")
+            await asyncio.sleep(hold)
+            order.append(f"{name} ends")
+
+    held = asyncio.create_task(handle(first, "first", key, hold=0.4))
+    await asyncio.sleep(0.05)
+    await handle(second, "another user", other)  # not held up by the first
+    await asyncio.gather(held, handle(second, "second", key))
+    assert order == [
+        "first starts",
+        "another user starts",
+        "another user ends",
+        "first ends",
+        "second starts",
+        "second ends",
+    ]
+    await redis.aclose()
+    deaf = SharedEventIsolation(connect_redis("redis://127.0.0.1:1/0"))
+    await asyncio.wait_for(handle(deaf, "unlocked", key), 5)  # handled, not refused
+    assert order[-1] == "unlocked ends"
