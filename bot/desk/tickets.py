@@ -154,9 +154,11 @@ async def open_tickets(session: AsyncSession, chat_id: int) -> list[Ticket]:
 async def due_reminders(session: AsyncSession, after: timedelta) -> list[Ticket]:
     """Tickets nobody took for `after`, not reminded within `after` either.
 
-    Locked until the caller's transaction ends, and on PostgreSQL tickets that another
-    instance is reminding of are passed over: with several instances each reminder is raised
-    once, by whichever looked first (SQLite, one process, renders no lock)."""
+    Locked until the caller's transaction ends. On PostgreSQL a ticket that another
+    transaction holds is waited for and then looked at again as that one left it, so with
+    several instances each reminder is raised once, by whichever looked first. Not SKIP LOCKED:
+    that would also pass over a ticket that a handler or a delivery hook happens to be updating
+    (CI saw it: a reminder due was not raised). SQLite, one process, renders no lock."""
     cutoff = utcnow() - after
     rows = await session.scalars(
         select(Ticket)
@@ -165,7 +167,7 @@ async def due_reminders(session: AsyncSession, after: timedelta) -> list[Ticket]
             Ticket.created_at <= cutoff,
             (Ticket.reminded_at.is_(None)) | (Ticket.reminded_at <= cutoff),
         )
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
     return list(rows)
 
