@@ -179,7 +179,7 @@ async def test_instances_reminding_at_once_raise_each_ticket_once(shared):
         assert await asyncio.wait_for(looking, 5) == []  # as the first left them: reminded
 
 
-async def test_flood_control_is_one_window_across_instances(redis_service):
+async def test_flood_control_is_one_window_across_instances(redis_service, caplog):
     redis = connect_redis(redis_service.new_url())
     first, second = (RedisFloodControl(redis, limit=3, seconds=0.5) for _ in range(2))
     verdicts = [await (first, second)[n % 2].judge(7) for n in range(6)]
@@ -190,6 +190,8 @@ async def test_flood_control_is_one_window_across_instances(redis_service):
     await redis.aclose()
     deaf = RedisFloodControl(connect_redis("redis://127.0.0.1:1/0"), limit=1, seconds=1)
     assert [await deaf.judge(7) for _ in range(3)] == [Verdict.ALLOW] * 3
+    said = [r.getMessage() for r in caplog.records if "Redis did not answer" in r.getMessage()]
+    assert len(said) == 1  # once for the outage, not a line per message
 
 
 async def test_a_users_updates_are_handled_one_at_a_time_across_instances(redis_service):

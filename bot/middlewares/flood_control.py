@@ -3,7 +3,6 @@ process, or in Redis when several instances share the work (a user's messages re
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections import deque
@@ -12,7 +11,7 @@ from enum import Enum
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-log = logging.getLogger(__name__)
+from bot.db.redis import Outage
 
 
 class Verdict(Enum):
@@ -84,12 +83,14 @@ class RedisFloodControl:
         self.limit = limit
         self.window_ms = int(seconds * 1000)
         self._judge = redis.register_script(_JUDGE)
+        self._outage = Outage("flood control")
 
     async def judge(self, user_id: int) -> Verdict:
         keys = [f"saylau:flood:{user_id}", f"saylau:flood-warned:{user_id}"]
         try:
             verdict = await self._judge(keys, [self.window_ms, self.limit, uuid.uuid4().hex])
         except RedisError as exc:
-            log.warning("flood control: Redis did not answer (%s); letting the message in", exc)
+            self._outage.failed(exc, "letting every message in")
             return Verdict.ALLOW
+        self._outage.answered()
         return _VERDICTS[int(verdict)]
